@@ -19,13 +19,16 @@ const SPEC: &str = "openapi/participant-groups.yaml";
 fn main() {
     // Rebuild when any file of the spec directory changes (or one is added).
     println!("cargo:rerun-if-changed={SPEC_DIR}");
-    for entry in fs::read_dir(SPEC_DIR).unwrap_or_else(|e| fail(SPEC, &format!("cannot read {SPEC_DIR}/: {e}"))) {
+    for entry in fs::read_dir(SPEC_DIR)
+        .unwrap_or_else(|e| fail(SPEC, &format!("cannot read {SPEC_DIR}/: {e}")))
+    {
         let path = entry.expect("readable directory entry").path();
         println!("cargo:rerun-if-changed={}", path.display());
     }
     println!("cargo:rerun-if-env-changed=CARGO_FEATURE_SCHEMARS");
 
-    let text = fs::read_to_string(SPEC).unwrap_or_else(|e| fail(SPEC, &format!("cannot read: {e}")));
+    let text =
+        fs::read_to_string(SPEC).unwrap_or_else(|e| fail(SPEC, &format!("cannot read: {e}")));
     let spec: OpenAPI = serde_norway::from_str(&text)
         .unwrap_or_else(|e| fail(SPEC, &format!("not a valid OpenAPI 3.0 document: {e}")));
     check_operation_ids(&spec);
@@ -36,12 +39,17 @@ fn main() {
             let culprit = find_failing_operation(&spec)
                 .map(|op| format!(" (operation `{op}`)"))
                 .unwrap_or_default();
-            fail(SPEC, &format!("progenitor could not generate the client{culprit}: {message}"))
+            fail(
+                SPEC,
+                &format!("progenitor could not generate the client{culprit}: {message}"),
+            )
         }
     };
 
-    let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("generated.rs");
-    fs::write(&out, code).unwrap_or_else(|e| fail(SPEC, &format!("cannot write {}: {e}", out.display())));
+    let out =
+        PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("generated.rs");
+    fs::write(&out, code)
+        .unwrap_or_else(|e| fail(SPEC, &format!("cannot write {}: {e}", out.display())));
 }
 
 /// Progenitor's settings: builder-style calls, one `Client`, and hooks that the crate must
@@ -72,7 +80,8 @@ fn generate(spec: &OpenAPI) -> Result<String, String> {
         let tokens = Generator::new(&settings())
             .generate_tokens(spec)
             .map_err(|e| e.to_string())?;
-        let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
+        let file: syn::File =
+            syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
         Ok(prettyplease::unparse(&file))
     }));
     panic::set_hook(previous);
@@ -98,9 +107,15 @@ fn find_failing_operation(spec: &OpenAPI) -> Option<String> {
                 }
             }
             single.paths.paths.clear();
-            single.paths.paths.insert(path.clone(), openapiv3::ReferenceOr::Item(only));
+            single
+                .paths
+                .paths
+                .insert(path.clone(), openapiv3::ReferenceOr::Item(only));
             if generate(&single).is_err() {
-                let id = operation.operation_id.clone().unwrap_or_else(|| "<no operationId>".into());
+                let id = operation
+                    .operation_id
+                    .clone()
+                    .unwrap_or_else(|| "<no operationId>".into());
                 return Some(format!("{id}: {} {path}", method.to_uppercase()));
             }
         }
@@ -132,7 +147,10 @@ fn check_operation_ids(spec: &OpenAPI) {
             fail(SPEC, &format!("operation {place} has no operationId"));
         };
         if let Some(first) = seen.insert(id.clone(), place.clone()) {
-            fail(SPEC, &format!("operationId `{id}` is used twice: {first} and {place}"));
+            fail(
+                SPEC,
+                &format!("operationId `{id}` is used twice: {first} and {place}"),
+            );
         }
     }
 }

@@ -1,20 +1,173 @@
 //! The seam between the generated client and the hand-written crate: progenitor's
 //! `ClientHooks`, implemented once for the generated [`raw::Client`](crate::raw::Client).
+//!
+//! Every request of every operation passes through [`ClientHooks::pre`] (the token is added)
+//! and [`ClientHooks::exec`] (retries, the tracing span, and a note of the final status for
+//! error mapping). Nothing else in the crate touches requests on their way out.
+
+use std::{
+    fmt,
+    sync::{
+        Arc,
+        atomic::{AtomicU32, Ordering},
+    },
+    time::{Duration, Instant},
+};
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::{
+    StatusCode,
+    header::{AUTHORIZATION, HeaderValue},
+};
+use tracing::Instrument;
 
-use crate::generated::Client as RawClient;
+use crate::{generated::Client as RawClient, retry::RetryPolicy};
 
-/// State the generated client carries for its hooks (progenitor's "inner" value).
-#[derive(Clone, Debug, Default)]
-pub struct Inner {}
+/// What the generated client carries for its hooks (progenitor's "inner" value): the
+/// `Authorization` header and the retry policy. `Debug` never shows the token.
+#[derive(Clone)]
+pub struct Inner {
+    authorization: HeaderValue,
+    retry: RetryPolicy,
+    retries: Arc<AtomicU32>,
+}
+
+impl Inner {
+    /// Hooks that send `Authorization: Token <token>` and retry by `retry`.
+    pub(crate) fn new(
+        token: &str,
+        retry: RetryPolicy,
+    ) -> Result<Self, reqwest::header::InvalidHeaderValue> {
+        let mut authorization = HeaderValue::from_str(&format!("Token {token}"))?;
+        authorization.set_sensitive(true);
+        Ok(Inner {
+            authorization,
+            retry,
+            retries: Arc::default(),
+        })
+    }
+
+    /// How many retries this client (and its clones) has made since it was built.
+    pub fn retries(&self) -> u32 {
+        self.retries.load(Ordering::Relaxed)
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.retry
+    }
+}
+
+impl fmt::Debug for Inner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Inner")
+            .field("authorization", &"Token <redacted>")
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
+
+/// What the last attempt of a call answered, for mapping errors that progenitor reports
+/// without their status (a non-JSON error body).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Outcome {
+    pub(crate) status: Option<StatusCode>,
+    pub(crate) retry_after: Option<Duration>,
+    pub(crate) attempts: u32,
+}
+
+tokio::task_local! {
+    static OUTCOME: std::cell::Cell<Outcome>;
+}
+
+/// Runs one call of the generated client and returns what its last attempt answered.
+pub(crate) async fn observe<F: Future>(call: F) -> (F::Output, Outcome) {
+    OUTCOME
+        .scope(std::cell::Cell::new(Outcome::default()), async move {
+            let output = call.await;
+            (output, OUTCOME.with(|cell| cell.get()))
+        })
+        .await
+}
+
+fn record(outcome: Outcome) {
+    // Outside `observe` (the raw client used directly) there is nowhere to record: fine.
+    let _ = OUTCOME.try_with(|cell| cell.set(outcome));
+}
 
 impl ClientHooks<Inner> for RawClient {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        request
+            .headers_mut()
+            .insert(AUTHORIZATION, self.inner().authorization.clone());
+        Ok(())
+    }
+
     async fn exec(
         &self,
-        request: reqwest::Request,
-        _info: &OperationInfo,
+        mut request: reqwest::Request,
+        info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        self.client().execute(request).await
+        let policy = self.inner().retry;
+        let mut attempt = 0;
+        loop {
+            let spare = (attempt < policy.get_max_retries())
+                .then(|| request.try_clone())
+                .flatten();
+            let span = tracing::debug_span!(
+                "prolific.request",
+                operation = info.operation_id,
+                method = %request.method(),
+                path = request.url().path(),
+                attempt,
+                status = tracing::field::Empty,
+                duration_ms = tracing::field::Empty,
+            );
+            let started = Instant::now();
+            let result = self
+                .client()
+                .execute(request)
+                .instrument(span.clone())
+                .await;
+            span.record("duration_ms", started.elapsed().as_millis() as u64);
+            match &result {
+                Ok(response) => {
+                    span.record("status", response.status().as_u16());
+                }
+                Err(e) => {
+                    tracing::debug!(parent: &span, error = %e, "request failed");
+                }
+            }
+            let status = result.as_ref().ok().map(|r| r.status());
+            record(Outcome {
+                status,
+                retry_after: result
+                    .as_ref()
+                    .ok()
+                    .and_then(|r| crate::retry::retry_after(r.headers())),
+                attempts: attempt + 1,
+            });
+            match (
+                policy.next_delay(info.operation_id, attempt, &result),
+                spare,
+            ) {
+                (Some(delay), Some(next)) => {
+                    tracing::debug!(
+                        parent: &span,
+                        delay_ms = delay.as_millis() as u64,
+                        "retrying"
+                    );
+                    self.inner().retries.fetch_add(1, Ordering::Relaxed);
+                    tokio::time::sleep(delay).await;
+                    request = next;
+                    attempt += 1;
+                }
+                _ => return result,
+            }
+        }
     }
 }

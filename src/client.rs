@@ -1,0 +1,330 @@
+//! [`Client`] and [`ClientBuilder`]: the token, the base URL, timeouts and retries.
+
+use std::{fmt, sync::Arc, time::Duration};
+
+use progenitor_client::ClientInfo;
+use reqwest::Url;
+
+use crate::{
+    error::{Error, Result},
+    generated::Client as RawClient,
+    groups::ParticipantGroups,
+    hooks::Inner,
+    retry::RetryPolicy,
+};
+
+/// Prolific's API.
+pub const DEFAULT_BASE_URL: &str = "https://api.prolific.com";
+/// The environment variable [`Client::from_env`] reads the token from (required).
+pub const TOKEN_ENV: &str = "PROLIFIC_TOKEN";
+/// The environment variable [`Client::from_env`] reads the base URL from (optional).
+pub const URL_ENV: &str = "PROLIFIC_URL";
+/// How long a whole request may take by default, from sending to the end of the body.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long making a connection may take by default.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A client for Prolific's participant-groups API.
+///
+/// Cheap to clone (the clones share one connection pool) and `Send + Sync`, so build one and
+/// pass it around.
+///
+/// ```no_run
+/// # async fn run() -> prolific::Result<()> {
+/// let client = prolific::Client::new("my-token")?;
+/// let group = client.participant_groups().get("642ea7ff7639ab670b05a0b5").await?;
+/// println!("{} has {:?} members", group.name, group.participant_count);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    raw: Arc<RawClient>,
+}
+
+impl Client {
+    /// A client for `https://api.prolific.com` with this token and the default settings.
+    ///
+    /// Fails with [`Error::Config`] when the token is empty or not valid in a header.
+    pub fn new(token: impl Into<String>) -> Result<Self> {
+        Client::builder().token(token).build()
+    }
+
+    /// A builder to set the base URL, timeouts, user agent and retries.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let client = prolific::Client::builder()
+    ///     .token("my-token")
+    ///     .base_url("https://api.prolific.com")
+    ///     .timeout(Duration::from_secs(60))
+    ///     .build()?;
+    /// # Ok::<(), prolific::Error>(())
+    /// ```
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment: the token from `PROLIFIC_TOKEN` (required)
+    /// and the base URL from `PROLIFIC_URL` (optional).
+    ///
+    /// ```no_run
+    /// let client = prolific::Client::from_env()?;
+    /// # Ok::<(), prolific::Error>(())
+    /// ```
+    pub fn from_env() -> Result<Self> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// The participant groups: list, create, read, update, delete, and change membership.
+    pub fn participant_groups(&self) -> ParticipantGroups {
+        ParticipantGroups::new(self.clone())
+    }
+
+    /// The generated client underneath, for calls the wrapper does not offer. It sends the
+    /// token and retries like this client.
+    pub fn raw(&self) -> &RawClient {
+        &self.raw
+    }
+
+    /// The base URL requests go to, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        self.raw.baseurl()
+    }
+
+    /// How many retries this client and its clones have made so far.
+    pub fn retries(&self) -> u32 {
+        self.raw.inner().retries()
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url())
+            .field("token", &"<redacted>")
+            .field("retry", &self.raw.inner().retry_policy())
+            .finish()
+    }
+}
+
+/// Builds a [`Client`]. Every setting has a default except the token.
+///
+/// | setting | default |
+/// | --- | --- |
+/// | [`base_url`](Self::base_url) | `https://api.prolific.com` |
+/// | [`timeout`](Self::timeout) | 30 s per request |
+/// | [`connect_timeout`](Self::connect_timeout) | 10 s |
+/// | [`user_agent`](Self::user_agent) | `prolific-rust/<version>` |
+/// | [`max_retries`](Self::max_retries) | 2 (see [`RetryPolicy`]) |
+/// | [`allow_insecure_http`](Self::allow_insecure_http) | off: `http://` only to loopback |
+#[derive(Clone, Default)]
+#[must_use]
+pub struct ClientBuilder {
+    token: Option<String>,
+    base_url: Option<String>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    user_agent: Option<String>,
+    retry: RetryPolicy,
+    allow_insecure_http: bool,
+}
+
+impl ClientBuilder {
+    /// A builder holding `PROLIFIC_TOKEN` and, when set, `PROLIFIC_URL`; other settings can
+    /// still be changed before [`build`](Self::build).
+    pub fn from_env() -> Result<Self> {
+        let token = std::env::var(TOKEN_ENV).map_err(|_| {
+            Error::Config(format!(
+                "the environment variable {TOKEN_ENV} is not set; set it to your Prolific API token"
+            ))
+        })?;
+        let mut builder = Client::builder().token(token);
+        if let Ok(url) = std::env::var(URL_ENV) {
+            builder = builder.base_url(url);
+        }
+        Ok(builder)
+    }
+
+    /// The API token, sent as `Authorization: Token <token>`.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// Where the API is, such as `https://api.prolific.com` or a local server.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// How long a whole request may take, from sending it to reading the end of the body.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// How long making a connection may take.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// The `User-Agent` header.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// How many times a failed request is retried (`0` turns retries off).
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.retry = self.retry.max_retries(retries);
+        self
+    }
+
+    /// The whole retry policy (back-off base and cap, `Retry-After` cap).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Allows `http://` to hosts other than loopback. Off by default: the token would cross
+    /// the network in clear text.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Builds the client. Fails with [`Error::Config`] for a missing or malformed token or a
+    /// base URL that is not usable.
+    pub fn build(self) -> Result<Client> {
+        let token = self.token.ok_or_else(|| {
+            Error::Config(format!(
+                "no API token: call ClientBuilder::token or set {TOKEN_ENV}"
+            ))
+        })?;
+        if token.trim().is_empty() {
+            return Err(Error::Config("the API token is empty".into()));
+        }
+        let base_url = check_base_url(
+            self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
+            self.allow_insecure_http,
+        )?;
+        let inner = Inner::new(&token, self.retry).map_err(|_| {
+            Error::Config("the API token contains characters not allowed in a header".into())
+        })?;
+
+        install_tls_provider();
+        let http = reqwest::Client::builder()
+            .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
+            .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+            .user_agent(
+                self.user_agent
+                    .unwrap_or_else(|| concat!("prolific-rust/", env!("CARGO_PKG_VERSION")).into()),
+            )
+            .build()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Client {
+            raw: Arc::new(RawClient::new_with_client(&base_url, http, inner)),
+        })
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("user_agent", &self.user_agent)
+            .field("retry", &self.retry)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .finish()
+    }
+}
+
+/// Checks a base URL and returns it without a trailing slash (the generated client appends
+/// `/api/v1/...`).
+fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String> {
+    let bad = |why: &str| Error::Config(format!("the base URL {url:?} {why}"));
+    let parsed = Url::parse(url).map_err(|e| bad(&format!("is not a URL ({e})")))?;
+    match parsed.scheme() {
+        "https" => {}
+        "http" if allow_insecure_http || is_loopback(&parsed) => {}
+        "http" => {
+            return Err(bad(
+                "uses plain http to a host that is not loopback, which would send the token in \
+                 clear text; use https, or ClientBuilder::allow_insecure_http(true) if you must",
+            ));
+        }
+        _ => {
+            return Err(bad(
+                "must start with https:// (or http:// for a local server)",
+            ));
+        }
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(bad("must not have a query or a fragment"));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(bad("must not carry credentials"));
+    }
+    Ok(parsed.as_str().trim_end_matches('/').to_owned())
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// With the `rustls` feature, reqwest is built without a crypto provider; install `ring` as
+/// the process default unless the application installed one already.
+fn install_tls_provider() {
+    #[cfg(feature = "rustls")]
+    {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_checked_and_normalised() {
+        assert_eq!(
+            check_base_url("https://api.prolific.com/", false).unwrap(),
+            "https://api.prolific.com"
+        );
+        assert_eq!(
+            check_base_url("http://127.0.0.1:8080", false).unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            check_base_url("http://localhost:1/prefix/", false).unwrap(),
+            "http://localhost:1/prefix"
+        );
+        assert_eq!(
+            check_base_url("http://[::1]:9", false).unwrap(),
+            "http://[::1]:9"
+        );
+        assert!(
+            check_base_url("http://example.com", false)
+                .unwrap_err()
+                .to_string()
+                .contains("clear text")
+        );
+        assert_eq!(
+            check_base_url("http://example.com", true).unwrap(),
+            "http://example.com"
+        );
+        assert!(check_base_url("ftp://example.com", false).is_err());
+        assert!(check_base_url("api.prolific.com", false).is_err());
+        assert!(check_base_url("https://api.prolific.com/?x=1", false).is_err());
+        assert!(check_base_url("https://user:pw@api.prolific.com", false).is_err());
+    }
+}

@@ -1,0 +1,546 @@
+//! Errors: one [`Error`] for everything the crate can fail with, the server's error envelope
+//! ([`ApiError`]), and the report of a bulk operation that stopped part way ([`BulkError`]).
+//!
+//! Callers usually branch on the predicates ([`Error::is_not_found`],
+//! [`Error::is_rate_limited`], [`Error::is_retryable`], ...) rather than on the variants.
+
+use std::{collections::BTreeMap, fmt, time::Duration};
+
+use reqwest::StatusCode;
+
+use crate::{
+    hooks::{self, Outcome},
+    types,
+};
+
+/// What a call of the generated client returns.
+pub(crate) type RawResult<T> = std::result::Result<
+    progenitor_client::ResponseValue<T>,
+    progenitor_client::Error<types::ErrorResponse>,
+>;
+
+/// The result type of every fallible call in this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The largest part of an unreadable response body kept in an error, in bytes.
+pub const EXCERPT_LIMIT: usize = 1024;
+
+/// Everything a call to Prolific can fail with.
+///
+/// `Display` gives one sentence a person can act on; the token never appears in it, nor in
+/// `Debug`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Prolific (or something in front of it) answered with an error status.
+    #[error("{0}")]
+    Api(Box<ApiError>),
+
+    /// The input was refused before anything was sent.
+    #[error("invalid input: {what} {problem}")]
+    InvalidInput {
+        /// What was wrong, such as `participant id #3` or `name`.
+        what: String,
+        /// Why it was refused, such as `is empty`.
+        problem: String,
+    },
+
+    /// The client could not be configured (missing token, bad base URL, ...).
+    #[error("configuration error: {0}")]
+    Config(String),
+
+    /// The request did not complete within the configured time.
+    #[error(
+        "timed out waiting for Prolific ({operation}); the request may or may not have been applied"
+    )]
+    Timeout {
+        /// The operation that timed out, as its `operationId`.
+        operation: &'static str,
+        /// The underlying error.
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// The connection failed: refused, reset, DNS, TLS, or the body was cut off.
+    #[error("could not talk to Prolific ({operation}): {source}")]
+    Connection {
+        /// The operation that failed, as its `operationId`.
+        operation: &'static str,
+        /// The underlying error.
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// A success status came with a body that is not what the API documents.
+    #[error(
+        "Prolific answered {status} to {operation} with a body that could not be read: {source}; body starts: {excerpt:?}"
+    )]
+    Decode {
+        /// The operation, as its `operationId`.
+        operation: &'static str,
+        /// The status of the answer.
+        status: StatusCode,
+        /// At most [`EXCERPT_LIMIT`] bytes of the body.
+        excerpt: String,
+        /// Why it could not be decoded.
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// A bulk membership change stopped part way; says what was applied and what was not.
+    #[error("{0}")]
+    Bulk(Box<BulkError>),
+}
+
+impl Error {
+    /// The HTTP status of the answer, when the error came from one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(api) => Some(api.status),
+            Error::Decode { status, .. } => Some(*status),
+            Error::Bulk(bulk) => bulk.source.status(),
+            _ => None,
+        }
+    }
+
+    /// The server's error details, when Prolific answered with an error status.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(api) => Some(api),
+            Error::Bulk(bulk) => bulk.source.api(),
+            _ => None,
+        }
+    }
+
+    /// The report of a bulk operation that stopped part way.
+    pub fn bulk(&self) -> Option<&BulkError> {
+        match self {
+            Error::Bulk(bulk) => Some(bulk),
+            _ => None,
+        }
+    }
+
+    /// 404: the group does not exist, or the token may not see it.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(StatusCode::NOT_FOUND)
+    }
+
+    /// 401: the token is missing or not valid.
+    pub fn is_unauthorized(&self) -> bool {
+        self.status() == Some(StatusCode::UNAUTHORIZED)
+    }
+
+    /// 403: the token is valid but may not do this.
+    pub fn is_forbidden(&self) -> bool {
+        self.status() == Some(StatusCode::FORBIDDEN)
+    }
+
+    /// 429: Prolific is under contention and asks the client to back off.
+    pub fn is_rate_limited(&self) -> bool {
+        self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
+    }
+
+    /// The request was refused as invalid: 400 or 422 from the server, or invalid input
+    /// caught before sending.
+    pub fn is_validation(&self) -> bool {
+        matches!(self, Error::InvalidInput { .. })
+            || matches!(
+                self.status(),
+                Some(StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY)
+            )
+    }
+
+    /// The request timed out.
+    pub fn is_timeout(&self) -> bool {
+        match self {
+            Error::Timeout { .. } => true,
+            Error::Bulk(bulk) => bulk.source.is_timeout(),
+            _ => false,
+        }
+    }
+
+    /// Trying again later may succeed: a timeout, a connection failure, 408, 429, 500, 502,
+    /// 503 or 504. (Whether a retry is *safe* depends on the operation; see the crate docs.)
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Timeout { .. } | Error::Connection { .. } => true,
+            Error::Bulk(bulk) => bulk.source.is_retryable(),
+            _ => self.status().is_some_and(is_retryable_status),
+        }
+    }
+
+    /// How long the server asked the client to wait (`Retry-After`), when it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.api().and_then(|api| api.retry_after)
+    }
+
+    pub(crate) fn invalid(what: impl Into<String>, problem: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            what: what.into(),
+            problem: problem.into(),
+        }
+    }
+}
+
+/// The statuses worth retrying: 408, 429, 500, 502, 503, 504.
+pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504)
+}
+
+/// An error answer from Prolific, with whatever its body said.
+///
+/// Prolific's usual body is `{"error": {"status", "error_code", "title", "detail",
+/// "additional_information", ...}}`; some endpoints answer `{"message", "detail"}`; proxies
+/// answer HTML or nothing. All three end up here: the fields the body had are filled, and
+/// for a body that is not Prolific's JSON, [`ApiError::excerpt`] keeps its start.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The operation that failed, as its `operationId`.
+    pub operation: &'static str,
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// Prolific's error code, as text (the API sends numbers or strings).
+    pub error_code: Option<String>,
+    /// A short summary, from `error.title` or the flat shape's `message`.
+    pub title: Option<String>,
+    /// What went wrong, in one of the three shapes Prolific uses.
+    pub detail: Option<ErrorDetail>,
+    /// Where to read more, often a link.
+    pub additional_information: Option<String>,
+    /// The start of the body (at most [`EXCERPT_LIMIT`] bytes) when it was not Prolific's JSON.
+    pub excerpt: Option<String>,
+    /// The server's `Retry-After`, when it sent one.
+    pub retry_after: Option<Duration>,
+    /// How many times the request was sent (1 when it was not retried).
+    pub attempts: u32,
+}
+
+impl ApiError {
+    /// Builds the error from a decoded envelope.
+    pub(crate) fn from_envelope(
+        operation: &'static str,
+        status: StatusCode,
+        body: types::ErrorResponse,
+        retry_after: Option<Duration>,
+    ) -> Self {
+        let types::ErrorResponse {
+            error,
+            message,
+            detail,
+        } = body;
+        let (error_code, title, inner_detail, additional_information) = match error {
+            Some(e) => (
+                e.error_code.map(|code| match code {
+                    types::ErrorBodyErrorCode::Int64(n) => n.to_string(),
+                    types::ErrorBodyErrorCode::String(s) => s,
+                }),
+                e.title,
+                e.detail,
+                e.additional_information,
+            ),
+            None => (None, None, None, None),
+        };
+        ApiError {
+            operation,
+            status,
+            error_code,
+            title: title.or(message),
+            detail: inner_detail.or(detail).map(ErrorDetail::from),
+            additional_information,
+            excerpt: None,
+            retry_after,
+            attempts: 1,
+        }
+    }
+
+    /// Builds the error from a body that is not Prolific's JSON.
+    pub(crate) fn from_body(
+        operation: &'static str,
+        status: StatusCode,
+        body: &[u8],
+        retry_after: Option<Duration>,
+    ) -> Self {
+        ApiError {
+            operation,
+            status,
+            error_code: None,
+            title: None,
+            detail: None,
+            additional_information: None,
+            excerpt: Some(excerpt(body)),
+            retry_after,
+            attempts: 1,
+        }
+    }
+
+    /// Per-field messages, when `detail` was a map of field name to messages (a 400 on a bad
+    /// body). Empty otherwise.
+    pub fn field_errors(&self) -> BTreeMap<&str, &[String]> {
+        match &self.detail {
+            Some(ErrorDetail::Fields(fields)) => fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_slice()))
+                .collect(),
+            _ => BTreeMap::new(),
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Prolific answered {} to {}", self.status, self.operation)?;
+        if let Some(title) = &self.title {
+            write!(f, ": {title}")?;
+        }
+        match &self.detail {
+            Some(ErrorDetail::Text(text)) => write!(f, " ({text})")?,
+            Some(ErrorDetail::List(items)) => write!(f, " ({})", items.join("; "))?,
+            Some(ErrorDetail::Fields(fields)) => {
+                let parts: Vec<String> = fields
+                    .iter()
+                    .map(|(field, messages)| format!("{field}: {}", messages.join(" ")))
+                    .collect();
+                write!(f, " ({})", parts.join("; "))?;
+            }
+            None => {}
+        }
+        if let Some(code) = &self.error_code {
+            write!(f, " [error code {code}]")?;
+        }
+        if let Some(excerpt) = &self.excerpt {
+            if excerpt.is_empty() {
+                write!(f, " with an empty body")?;
+            } else {
+                write!(f, "; body starts: {excerpt:?}")?;
+            }
+        }
+        if let Some(wait) = self.retry_after {
+            write!(f, "; retry after {} s", wait.as_secs_f64())?;
+        }
+        if self.attempts > 1 {
+            write!(f, " (after {} attempts)", self.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+/// The `detail` of an error, in the three shapes Prolific uses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorDetail {
+    /// A sentence.
+    Text(String),
+    /// A list of sentences.
+    List(Vec<String>),
+    /// Messages per field of the request body, such as `name: ["This field is required."]`.
+    Fields(BTreeMap<String, Vec<String>>),
+}
+
+impl From<types::ErrorDetail> for ErrorDetail {
+    fn from(detail: types::ErrorDetail) -> Self {
+        match detail {
+            types::ErrorDetail::String(text) => ErrorDetail::Text(text),
+            types::ErrorDetail::Array(items) => ErrorDetail::List(items),
+            types::ErrorDetail::Object(fields) => ErrorDetail::Fields(
+                fields
+                    .into_iter()
+                    .map(|(field, messages)| {
+                        let messages = match messages {
+                            types::ErrorDetailObjectValue::String(m) => vec![m],
+                            types::ErrorDetailObjectValue::Array(ms) => ms,
+                        };
+                        (field, messages)
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// What a bulk membership change (add, remove or replace in chunks) had done when it stopped.
+///
+/// Chunks are sent in order, so the ids of [`BulkError::not_applied`] are exactly those of the
+/// failed chunk and every chunk after it. The failed chunk itself may have been applied by the
+/// server if the failure was a timeout or a dropped connection; adding and removing are
+/// idempotent, so sending those ids again is safe.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct BulkError {
+    /// `"add"`, `"remove"` or `"replace"`.
+    pub operation: &'static str,
+    /// The group being changed.
+    pub group_id: String,
+    /// How many chunks succeeded before the failure.
+    pub chunks_applied: usize,
+    /// How many chunks the operation was split into.
+    pub chunks_total: usize,
+    /// How many (de-duplicated) ids were in chunks that succeeded.
+    pub ids_applied: usize,
+    /// The ids that were not applied, in the order given.
+    pub not_applied: Vec<String>,
+    /// Why the failed chunk failed.
+    pub source: Error,
+}
+
+impl fmt::Display for BulkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verb = match self.operation {
+            "add" => "adding participants to",
+            "remove" => "removing participants from",
+            _ => "replacing the participants of",
+        };
+        write!(
+            f,
+            "{verb} group {} stopped after {} of {} chunks: {} ids applied, {} not applied (re-send `not_applied` to finish); cause: {}",
+            self.group_id,
+            self.chunks_applied,
+            self.chunks_total,
+            self.ids_applied,
+            self.not_applied.len(),
+            self.source
+        )
+    }
+}
+
+impl std::error::Error for BulkError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// Runs one call of the generated client and maps its error into an [`Error`].
+pub(crate) async fn call<T>(
+    operation: &'static str,
+    request: impl Future<Output = RawResult<T>>,
+) -> Result<T> {
+    let (result, outcome) = hooks::observe(request).await;
+    match result {
+        Ok(value) => Ok(value.into_inner()),
+        Err(e) => Err(from_raw(operation, e, outcome).await),
+    }
+}
+
+/// Maps an error of the generated client, keeping the status and a bounded body excerpt
+/// that progenitor drops for bodies that are not JSON.
+async fn from_raw(
+    operation: &'static str,
+    error: progenitor_client::Error<types::ErrorResponse>,
+    outcome: Outcome,
+) -> Error {
+    use progenitor_client::Error as Raw;
+    let api = |api: ApiError| {
+        Error::Api(Box::new(ApiError {
+            attempts: outcome.attempts,
+            ..api
+        }))
+    };
+    match error {
+        Raw::InvalidRequest(message) => Error::invalid("request", message),
+        Raw::CommunicationError(e) | Raw::ResponseBodyError(e) | Raw::InvalidUpgrade(e) => {
+            transport(operation, e)
+        }
+        Raw::ErrorResponse(value) => {
+            let status = value.status();
+            let retry_after = crate::retry::retry_after(value.headers());
+            api(ApiError::from_envelope(
+                operation,
+                status,
+                value.into_inner(),
+                retry_after,
+            ))
+        }
+        Raw::InvalidResponsePayload(body, source) => match outcome.status {
+            Some(status) if !status.is_success() => api(ApiError::from_body(
+                operation,
+                status,
+                &body,
+                outcome.retry_after,
+            )),
+            status => Error::Decode {
+                operation,
+                status: status.unwrap_or(StatusCode::OK),
+                excerpt: excerpt(&body),
+                source,
+            },
+        },
+        Raw::UnexpectedResponse(response) => {
+            let status = response.status();
+            let retry_after = crate::retry::retry_after(response.headers());
+            let body = match read_prefix(response).await {
+                Ok(body) => body,
+                Err(e) => return transport(operation, e),
+            };
+            match serde_json::from_slice::<types::ErrorResponse>(&body) {
+                Ok(envelope) => api(ApiError::from_envelope(
+                    operation,
+                    status,
+                    envelope,
+                    retry_after,
+                )),
+                Err(_) => api(ApiError::from_body(operation, status, &body, retry_after)),
+            }
+        }
+        Raw::Custom(message) => Error::Config(message),
+    }
+}
+
+fn transport(operation: &'static str, source: reqwest::Error) -> Error {
+    if source.is_timeout() {
+        Error::Timeout { operation, source }
+    } else {
+        Error::Connection { operation, source }
+    }
+}
+
+/// Reads at most a little more than [`EXCERPT_LIMIT`] bytes of a body.
+async fn read_prefix(mut response: reqwest::Response) -> reqwest::Result<Vec<u8>> {
+    let mut body = Vec::new();
+    while body.len() <= EXCERPT_LIMIT {
+        match response.chunk().await? {
+            Some(chunk) => body.extend_from_slice(&chunk),
+            None => break,
+        }
+    }
+    Ok(body)
+}
+
+/// At most [`EXCERPT_LIMIT`] bytes of `body` as text, cut on a character boundary.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    let mut end = body.len().min(EXCERPT_LIMIT);
+    let text = loop {
+        match std::str::from_utf8(&body[..end]) {
+            Ok(text) => break text.to_owned(),
+            // Cut inside a multi-byte character: step back to the last whole one.
+            Err(e) if e.error_len().is_none() => end = e.valid_up_to(),
+            // Not UTF-8 at all: show it lossily.
+            Err(_) => break String::from_utf8_lossy(&body[..end]).into_owned(),
+        }
+    };
+    if body.len() > end {
+        format!("{text}…")
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_is_bounded_and_cut_on_a_char_boundary() {
+        let body = "é".repeat(EXCERPT_LIMIT); // 2 bytes each
+        let text = excerpt(body.as_bytes());
+        assert_eq!(
+            text.chars().filter(|c| *c == 'é').count(),
+            EXCERPT_LIMIT / 2
+        );
+        assert!(text.ends_with('…'));
+        assert_eq!(
+            excerpt(b"<html>bad gateway</html>"),
+            "<html>bad gateway</html>"
+        );
+        assert_eq!(excerpt(&[0xff, 0xfe]), "\u{fffd}\u{fffd}");
+    }
+}

@@ -1,0 +1,205 @@
+//! Retries: which failures are retried, for which operations, and how long to wait.
+//!
+//! * Retried failures: connection errors, timeouts, and the statuses 408, 429, 500, 502, 503
+//!   and 504.
+//! * Every operation but create is safe to retry: reads change nothing, an update or delete
+//!   sent twice ends in the same state, and Prolific documents add and remove as ignoring ids
+//!   already in (or not in) the group.
+//! * Create is retried only when the server cannot have acted on it: the connection could not
+//!   be made (nothing was sent), or the server answered 429. Never after a timeout or a 5xx,
+//!   which may come after the group was made, so a retry never creates a second group.
+//! * The wait is exponential back-off with full jitter: a random time between zero and
+//!   `min(max_backoff, base_backoff * 2^attempt)`. A `Retry-After` from the server (seconds
+//!   or an HTTP date) replaces it, capped at `max_retry_after`.
+
+use std::{
+    hash::{BuildHasher, Hasher},
+    time::{Duration, SystemTime},
+};
+
+use reqwest::{StatusCode, header::HeaderMap};
+
+use crate::error::is_retryable_status;
+
+/// How the client retries failed requests. The defaults: 2 retries, 0.5 s base back-off,
+/// 8 s cap, `Retry-After` honoured up to 60 s.
+///
+/// ```
+/// use std::time::Duration;
+/// let policy = prolific::RetryPolicy::default()
+///     .max_retries(4)
+///     .base_backoff(Duration::from_millis(200));
+/// assert_eq!(policy.get_max_retries(), 4);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_retries: u32,
+    base_backoff: Duration,
+    max_backoff: Duration,
+    max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 2,
+            base_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(8),
+            max_retry_after: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// A policy that never retries.
+    pub fn none() -> Self {
+        RetryPolicy::default().max_retries(0)
+    }
+
+    /// How many times a failed request is sent again (`0` turns retries off).
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// The back-off before the first retry; each further retry doubles it.
+    pub fn base_backoff(mut self, base: Duration) -> Self {
+        self.base_backoff = base;
+        self
+    }
+
+    /// The longest back-off between two attempts.
+    pub fn max_backoff(mut self, cap: Duration) -> Self {
+        self.max_backoff = cap;
+        self
+    }
+
+    /// The longest wait a server's `Retry-After` can impose.
+    pub fn max_retry_after(mut self, cap: Duration) -> Self {
+        self.max_retry_after = cap;
+        self
+    }
+
+    /// The configured number of retries.
+    pub fn get_max_retries(&self) -> u32 {
+        self.max_retries
+    }
+
+    /// Whether, and after how long, attempt number `attempt` (0 for the first) of `operation`
+    /// that ended in `outcome` should be tried again.
+    pub(crate) fn next_delay(
+        &self,
+        operation: &str,
+        attempt: u32,
+        outcome: &reqwest::Result<reqwest::Response>,
+    ) -> Option<Duration> {
+        if attempt >= self.max_retries {
+            return None;
+        }
+        let creates = operation == CREATE;
+        match outcome {
+            Err(e) if e.is_connect() => Some(self.backoff(attempt)),
+            Err(e) if !creates && (e.is_timeout() || e.is_request() || e.is_body()) => {
+                Some(self.backoff(attempt))
+            }
+            Err(_) => None,
+            Ok(response) => {
+                let status = response.status();
+                let retry = if creates {
+                    status == StatusCode::TOO_MANY_REQUESTS
+                } else {
+                    is_retryable_status(status)
+                };
+                retry.then(|| {
+                    retry_after(response.headers())
+                        .map(|wait| wait.min(self.max_retry_after))
+                        .unwrap_or_else(|| self.backoff(attempt))
+                })
+            }
+        }
+    }
+
+    /// Full jitter: uniform in `[0, min(max_backoff, base_backoff * 2^attempt)]`.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let ceiling = self
+            .base_backoff
+            .saturating_mul(1u32 << attempt.min(20))
+            .min(self.max_backoff);
+        ceiling.mul_f64(random_unit())
+    }
+}
+
+/// The `operationId` of the one operation that is not idempotent.
+const CREATE: &str = "create_participant_group";
+
+/// The server's `Retry-After`, as seconds or as an HTTP date.
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(
+        when.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// A random number in `[0, 1)`, from the standard library's randomly keyed hasher.
+fn random_unit() -> f64 {
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(
+        SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64),
+    );
+    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderValue, RETRY_AFTER};
+
+    #[test]
+    fn backoff_stays_under_the_exponential_ceiling_and_the_cap() {
+        let policy = RetryPolicy::default().max_retries(10);
+        for attempt in 0..10 {
+            let ceiling = Duration::from_millis(500 * (1 << attempt)).min(Duration::from_secs(8));
+            for _ in 0..50 {
+                assert!(policy.backoff(attempt) <= ceiling);
+            }
+        }
+        // Jitter really varies.
+        let samples: std::collections::HashSet<_> = (0..20).map(|_| policy.backoff(3)).collect();
+        assert!(samples.len() > 10);
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("7"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+        let later = SystemTime::now() + Duration::from_secs(30);
+        headers.insert(
+            RETRY_AFTER,
+            HeaderValue::from_str(&httpdate::fmt_http_date(later)).unwrap(),
+        );
+        let wait = retry_after(&headers).unwrap();
+        assert!(
+            wait > Duration::from_secs(27) && wait <= Duration::from_secs(30),
+            "{wait:?}"
+        );
+        headers.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(retry_after(&headers), Some(Duration::ZERO));
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&headers), None);
+    }
+}
