@@ -1,8 +1,10 @@
 //! Generates the raw client from `openapi/participant-groups.yaml` with progenitor.
 //!
 //! The output, formatted with prettyplease, goes to `$OUT_DIR/generated.rs` and is included
-//! by `src/generated.rs`. Nothing else happens here. A generator failure stops the build with
-//! a message naming the spec file and, when it can be found, the operation at fault.
+//! by `src/generated.rs`; a plain listing of it goes to `$OUT_DIR/surface.txt` (see
+//! `build/surface.rs`), for the snapshot test in `tests/spec.rs`. Nothing else happens here.
+//! A generator failure stops the build with a message naming the spec file and, when it can be
+//! found, the operation at fault.
 
 use std::{
     env, fs,
@@ -13,17 +15,25 @@ use std::{
 use openapiv3::OpenAPI;
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 
+#[path = "build/surface.rs"]
+mod surface;
+
 const SPEC_DIR: &str = "openapi";
 const SPEC: &str = "openapi/participant-groups.yaml";
 
 fn main() {
-    // Rebuild when any file of the spec directory changes (or one is added).
-    println!("cargo:rerun-if-changed={SPEC_DIR}");
+    // Rebuild when any spec file changes. (Not the whole directory: `openapi/surface.txt`,
+    // the snapshot this build's output is compared with, lives there too.)
     for entry in fs::read_dir(SPEC_DIR)
         .unwrap_or_else(|e| fail(SPEC, &format!("cannot read {SPEC_DIR}/: {e}")))
     {
         let path = entry.expect("readable directory entry").path();
-        println!("cargo:rerun-if-changed={}", path.display());
+        let is_spec = path
+            .extension()
+            .is_some_and(|ext| ["yaml", "yml", "json"].iter().any(|e| ext == *e));
+        if is_spec {
+            println!("cargo:rerun-if-changed={}", path.display());
+        }
     }
     println!("cargo:rerun-if-env-changed=CARGO_FEATURE_SCHEMARS");
 
@@ -33,8 +43,8 @@ fn main() {
         .unwrap_or_else(|e| fail(SPEC, &format!("not a valid OpenAPI 3.0 document: {e}")));
     check_operation_ids(&spec);
 
-    let code = match generate(&spec) {
-        Ok(code) => code,
+    let file = match generate(&spec) {
+        Ok(file) => file,
         Err(message) => {
             let culprit = find_failing_operation(&spec)
                 .map(|op| format!(" (operation `{op}`)"))
@@ -46,9 +56,14 @@ fn main() {
         }
     };
 
-    let out =
-        PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("generated.rs");
-    fs::write(&out, code)
+    let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    write(&out_dir.join("generated.rs"), &prettyplease::unparse(&file));
+    write(&out_dir.join("surface.txt"), &surface::render(&spec, &file));
+}
+
+/// Writes a generated file, stopping the build if it cannot.
+fn write(out: &Path, contents: &str) {
+    fs::write(out, contents)
         .unwrap_or_else(|e| fail(SPEC, &format!("cannot write {}: {e}", out.display())));
 }
 
@@ -73,16 +88,14 @@ fn quote_path(path: &str) -> proc_macro2::TokenStream {
 }
 
 /// Runs the generator, turning its panics into errors.
-fn generate(spec: &OpenAPI) -> Result<String, String> {
+fn generate(spec: &OpenAPI) -> Result<syn::File, String> {
     let previous = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
         let tokens = Generator::new(&settings())
             .generate_tokens(spec)
             .map_err(|e| e.to_string())?;
-        let file: syn::File =
-            syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
-        Ok(prettyplease::unparse(&file))
+        syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))
     }));
     panic::set_hook(previous);
     result.unwrap_or_else(|payload| {

@@ -95,6 +95,21 @@ fn record(outcome: Outcome) {
     let _ = OUTCOME.try_with(|cell| cell.set(outcome));
 }
 
+/// Reads the whole body inside the retry loop, so that a body cut off mid-way (or too slow
+/// to arrive) is retried like a failed request, then hands the generated code a response over
+/// the bytes read (no copy: `Bytes` is shared).
+async fn buffered(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+    let status = response.status();
+    let version = response.version();
+    let headers = response.headers().clone();
+    let body = response.bytes().await?;
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    Ok(reqwest::Response::from(rebuilt))
+}
+
 impl ClientHooks<Inner> for RawClient {
     async fn pre<E>(
         &self,
@@ -128,9 +143,7 @@ impl ClientHooks<Inner> for RawClient {
                 duration_ms = tracing::field::Empty,
             );
             let started = Instant::now();
-            let result = self
-                .client()
-                .execute(request)
+            let result = async { buffered(self.client().execute(request).await?).await }
                 .instrument(span.clone())
                 .await;
             span.record("duration_ms", started.elapsed().as_millis() as u64);

@@ -38,6 +38,9 @@
 mod bulk;
 mod client;
 mod error;
+#[cfg(feature = "fake")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fake")))]
+pub mod fake;
 mod generated;
 mod groups;
 mod hooks;
@@ -66,3 +69,8 @@ pub mod raw {
     pub use crate::generated::{Client, ClientInfo, Error, ResponseValue, builder, prelude};
     pub use crate::hooks::Inner;
 }
+
+/// A plain listing of the generated surface (operations, client methods, model types), written
+/// by build.rs and compared with the committed `openapi/surface.txt` by `tests/spec.rs`.
+#[doc(hidden)]
+pub const GENERATED_SURFACE: &str = include_str!(concat!(env!("OUT_DIR"), "/surface.txt"));

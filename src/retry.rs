@@ -99,7 +99,11 @@ impl RetryPolicy {
         let creates = operation == CREATE;
         match outcome {
             Err(e) if e.is_connect() => Some(self.backoff(attempt)),
-            Err(e) if !creates && (e.is_timeout() || e.is_request() || e.is_body()) => {
+            // `is_decode`: reqwest reports a body cut off mid-way as a decode error.
+            Err(e)
+                if !creates
+                    && (e.is_timeout() || e.is_request() || e.is_body() || e.is_decode()) =>
+            {
                 Some(self.backoff(attempt))
             }
             Err(_) => None,

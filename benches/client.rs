@@ -1,0 +1,583 @@
+//! `prolific` against hand-written reqwest + serde_json code, side by side in one process,
+//! against one local HTTP server that answers fixed bodies (so the server costs both the same).
+//!
+//! ```sh
+//! cargo bench --bench client
+//! ```
+//!
+//! Each scenario runs both sides in alternating rounds and reports medians. Ratios are
+//! `prolific / baseline` for throughput (higher is better, 1.0 = parity) and for peak memory.
+
+use std::{
+    alloc::{GlobalAlloc, Layout, System},
+    collections::HashMap,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Instant,
+};
+
+use futures_util::{StreamExt, stream};
+use prolific::{Client, GroupFilter, types};
+use serde_json::json;
+use tokio::{
+    io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader},
+    net::TcpListener,
+};
+
+// ---------------------------------------------------------------- memory accounting
+
+/// The system allocator, counting live bytes and their peak.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(live, Ordering::Relaxed);
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let new = unsafe { System.realloc(ptr, layout, new_size) };
+        if !new.is_null() {
+            if new_size > layout.size() {
+                let grow = new_size - layout.size();
+                let live = LIVE.fetch_add(grow, Ordering::Relaxed) + grow;
+                PEAK.fetch_max(live, Ordering::Relaxed);
+            } else {
+                LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+            }
+        }
+        new
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Runs `f` and returns its output with the peak of live bytes above the start.
+async fn peak_of<T>(f: impl Future<Output = T>) -> (T, usize) {
+    let base = LIVE.load(Ordering::Relaxed);
+    PEAK.store(base, Ordering::Relaxed);
+    let out = f.await;
+    (out, PEAK.load(Ordering::Relaxed).saturating_sub(base))
+}
+
+// ---------------------------------------------------------------- the fixed-answer server
+
+/// Full HTTP responses by `METHOD path?query`.
+type Answers = HashMap<String, Arc<Vec<u8>>>;
+
+fn response(status: &str, body: &[u8]) -> Arc<Vec<u8>> {
+    let mut out = format!(
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(body);
+    Arc::new(out)
+}
+
+/// Serves `answers` over HTTP/1.1 keep-alive on 127.0.0.1; returns the base URL.
+async fn serve(answers: Answers) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let answers = Arc::new(answers);
+    let not_found = response("404 Not Found", b"{}");
+    tokio::spawn(async move {
+        loop {
+            let (socket, _) = listener.accept().await.unwrap();
+            socket.set_nodelay(true).unwrap();
+            let answers = answers.clone();
+            let not_found = not_found.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut read = BufReader::with_capacity(64 * 1024, read);
+                let mut line = String::new();
+                let mut body = Vec::new();
+                loop {
+                    line.clear();
+                    if read.read_line(&mut line).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let mut parts = line.split_whitespace();
+                    let key = format!(
+                        "{} {}",
+                        parts.next().unwrap_or(""),
+                        parts.next().unwrap_or("")
+                    );
+                    let mut length = 0;
+                    loop {
+                        let mut header = String::new();
+                        if read.read_line(&mut header).await.unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if header == "\r\n" {
+                            break;
+                        }
+                        if let Some((name, value)) = header.split_once(':')
+                            && name.eq_ignore_ascii_case("content-length")
+                        {
+                            length = value.trim().parse().unwrap_or(0);
+                        }
+                    }
+                    body.resize(length, 0);
+                    if read.read_exact(&mut body).await.is_err() {
+                        return;
+                    }
+                    let answer = answers.get(&key).unwrap_or(&not_found);
+                    if write.write_all(answer).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    url
+}
+
+// ---------------------------------------------------------------- the two clients
+
+const TOKEN: &str = "bench-token";
+const GROUP: &str = "642ea7ff7639ab670b05a0b5";
+const WORKSPACE: &str = "5e9b9c9b0f9c9a0001b1ca2f";
+
+fn prolific_client(base: &str) -> Client {
+    Client::builder()
+        .token(TOKEN)
+        .base_url(base)
+        .build()
+        .unwrap()
+}
+
+/// The baseline: reqwest with the same settings as `prolific::Client`'s defaults.
+struct Raw {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Raw {
+    fn new(base: &str) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(prolific::DEFAULT_TIMEOUT)
+            .connect_timeout(prolific::DEFAULT_CONNECT_TIMEOUT)
+            .user_agent("bench")
+            .build()
+            .unwrap();
+        Raw {
+            http,
+            base: base.to_owned(),
+        }
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
+        let bytes = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("authorization", format!("Token {TOKEN}"))
+            .header("accept", "application/json")
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    async fn post_members(&self, ids: &[String]) -> types::MembershipList {
+        let body = serde_json::to_vec(&json!({ "participant_ids": ids })).unwrap();
+        let bytes = self
+            .http
+            .post(format!(
+                "{}/api/v1/participant-groups/{GROUP}/participants/",
+                self.base
+            ))
+            .header("authorization", format!("Token {TOKEN}"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+}
+
+// ---------------------------------------------------------------- bodies
+
+fn group(i: usize) -> serde_json::Value {
+    json!({
+        "id": format!("{i:024x}"), "name": format!("Group {i}"), "description": "A group",
+        "workspace_id": WORKSPACE, "organisation_id": null, "project_id": null,
+        "participant_count": 10, "is_deleted": false, "feeder_studies": []
+    })
+}
+
+fn members_body(n: usize) -> Vec<u8> {
+    let mut body = String::with_capacity(n * 90 + 16);
+    body.push_str("{\"results\":[");
+    for i in 0..n {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(&format!(
+            "{{\"participant_id\":\"{i:024x}\",\"datetime_created\":\"2020-04-20T12:00:00Z\"}}"
+        ));
+    }
+    body.push_str("]}");
+    body.into_bytes()
+}
+
+// ---------------------------------------------------------------- measuring
+
+/// Medians of both sides over alternating rounds, and their ratio.
+struct Row {
+    scenario: String,
+    unit: &'static str,
+    prolific: f64,
+    baseline: f64,
+    /// Higher is better (throughput) or lower is better (time, memory).
+    higher_is_better: bool,
+}
+
+impl Row {
+    fn ratio(&self) -> f64 {
+        self.prolific / self.baseline
+    }
+
+    /// The ratio as "goodness": above 1 means `prolific` did better.
+    fn score(&self) -> f64 {
+        if self.higher_is_better {
+            self.ratio()
+        } else {
+            1.0 / self.ratio()
+        }
+    }
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+/// Runs `a` and `b` alternately for `rounds` rounds; returns the median seconds of each.
+async fn timed<FA, FB, A, B>(rounds: usize, mut a: FA, mut b: FB) -> (f64, f64)
+where
+    FA: FnMut() -> A,
+    FB: FnMut() -> B,
+    A: Future<Output = ()>,
+    B: Future<Output = ()>,
+{
+    let (mut ta, mut tb) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        // Alternate which side goes first, so warm-up and drift cost both alike.
+        if round % 2 == 0 {
+            ta.push(seconds(a()).await);
+            tb.push(seconds(b()).await);
+        } else {
+            tb.push(seconds(b()).await);
+            ta.push(seconds(a()).await);
+        }
+    }
+    (median(ta), median(tb))
+}
+
+async fn seconds(f: impl Future<Output = ()>) -> f64 {
+    let start = Instant::now();
+    f.await;
+    start.elapsed().as_secs_f64()
+}
+
+// ---------------------------------------------------------------- scenarios
+
+const ROUNDS: usize = 7;
+
+async fn get_sequential(base: &str, rows: &mut Vec<Row>) {
+    let (client, raw) = (prolific_client(base), Raw::new(base));
+    let groups = client.participant_groups();
+    let n = 3_000;
+    let path = format!("/api/v1/participant-groups/{GROUP}/");
+    let (a, b) = timed(
+        ROUNDS,
+        || async {
+            for _ in 0..n {
+                groups.get(GROUP).await.unwrap();
+            }
+        },
+        || async {
+            for _ in 0..n {
+                raw.get::<types::ParticipantGroup>(&path).await;
+            }
+        },
+    )
+    .await;
+    rows.push(Row {
+        scenario: format!("1. get x{n}, sequential"),
+        unit: "req/s",
+        prolific: n as f64 / a,
+        baseline: n as f64 / b,
+        higher_is_better: true,
+    });
+}
+
+async fn get_concurrent(base: &str, rows: &mut Vec<Row>) {
+    let (client, raw) = (prolific_client(base), Raw::new(base));
+    let groups = client.participant_groups();
+    let n = 6_000;
+    let path = format!("/api/v1/participant-groups/{GROUP}/");
+    let (a, b) = timed(
+        ROUNDS,
+        || async {
+            stream::iter(0..n)
+                .map(|_| groups.get(GROUP))
+                .buffer_unordered(64)
+                .for_each(|r| async move {
+                    r.unwrap();
+                })
+                .await;
+        },
+        || async {
+            stream::iter(0..n)
+                .map(|_| raw.get::<types::ParticipantGroup>(&path))
+                .buffer_unordered(64)
+                .for_each(|_| async {})
+                .await;
+        },
+    )
+    .await;
+    rows.push(Row {
+        scenario: format!("2. get x{n}, 64 in flight"),
+        unit: "req/s",
+        prolific: n as f64 / a,
+        baseline: n as f64 / b,
+        higher_is_better: true,
+    });
+}
+
+async fn large_group(members: usize, rounds: usize, rows: &mut Vec<Row>) -> f64 {
+    let body = members_body(members);
+    let size = body.len();
+    let mut answers = Answers::new();
+    answers.insert(
+        format!("GET /api/v1/participant-groups/{GROUP}/participants/"),
+        response("200 OK", &body),
+    );
+    drop(body);
+    let base = serve(answers).await;
+    let (client, raw) = (prolific_client(&base), Raw::new(&base));
+    let groups = client.participant_groups();
+    let path = format!("/api/v1/participant-groups/{GROUP}/participants/");
+    let (mut time_a, mut time_b, mut mem_a, mut mem_b) = (vec![], vec![], vec![], vec![]);
+    for _ in 0..rounds {
+        let start = Instant::now();
+        let (list, peak) = peak_of(groups.participants(GROUP)).await;
+        time_a.push(start.elapsed().as_secs_f64());
+        assert_eq!(list.unwrap().len(), members);
+        mem_a.push(peak as f64);
+
+        let start = Instant::now();
+        let (list, peak) = peak_of(raw.get::<types::MembershipList>(&path)).await;
+        time_b.push(start.elapsed().as_secs_f64());
+        assert_eq!(list.results.len(), members);
+        mem_b.push(peak as f64);
+    }
+    let (mem_a, mem_b) = (median(mem_a), median(mem_b));
+    rows.push(Row {
+        scenario: format!("3. participants() of {members}: time"),
+        unit: "ms",
+        prolific: median(time_a) * 1e3,
+        baseline: median(time_b) * 1e3,
+        higher_is_better: false,
+    });
+    rows.push(Row {
+        scenario: format!(
+            "3. participants() of {members}: peak memory ({:.1} MB body)",
+            size as f64 / 1e6
+        ),
+        unit: "MB",
+        prolific: mem_a / 1e6,
+        baseline: mem_b / 1e6,
+        higher_is_better: false,
+    });
+    mem_a / size as f64
+}
+
+async fn list_pages(rows: &mut Vec<Row>) {
+    let total = 10_000;
+    let page = 200;
+    let all: Vec<_> = (0..total).map(group).collect();
+    let mut answers = Answers::new();
+    for offset in (0..=total).step_by(page) {
+        let results = &all[offset.min(total)..(offset + page).min(total)];
+        answers.insert(
+            format!(
+                "GET /api/v1/participant-groups/?limit={page}&offset={offset}&workspace_id={WORKSPACE}"
+            ),
+            response("200 OK", &serde_json::to_vec(&json!({ "results": results })).unwrap()),
+        );
+    }
+    let one = serde_json::to_vec(&json!({ "results": all })).unwrap();
+    answers.insert(
+        format!("GET /api/v1/participant-groups/?limit={total}&offset=0&workspace_id={WORKSPACE}"),
+        response("200 OK", &one),
+    );
+    answers.insert(
+        format!(
+            "GET /api/v1/participant-groups/?limit={total}&offset={total}&workspace_id={WORKSPACE}"
+        ),
+        response("200 OK", br#"{"results":[]}"#),
+    );
+    let base = serve(answers).await;
+    let (client, raw) = (prolific_client(&base), Raw::new(&base));
+    let groups = client.participant_groups();
+    let list = |size: usize| {
+        let groups = groups.clone();
+        async move {
+            let got = groups
+                .list(GroupFilter::workspace(WORKSPACE))
+                .page_size(size as u64)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(got.len(), total);
+        }
+    };
+    let raw_paged = || async {
+        let mut got = 0;
+        let mut offset = 0;
+        loop {
+            let answer: types::ParticipantGroupList = raw
+                .get(&format!(
+                    "/api/v1/participant-groups/?limit={page}&offset={offset}&workspace_id={WORKSPACE}"
+                ))
+                .await;
+            got += answer.results.len();
+            offset += answer.results.len();
+            if answer.results.len() < page {
+                break;
+            }
+        }
+        assert_eq!(got, total);
+    };
+    let (a, b) = timed(ROUNDS, || list(page), raw_paged).await;
+    rows.push(Row {
+        scenario: format!("4. list {total} groups, pages of {page}"),
+        unit: "groups/s",
+        prolific: total as f64 / a,
+        baseline: total as f64 / b,
+        higher_is_better: true,
+    });
+    let (a, b) = timed(ROUNDS, || list(page), || list(total)).await;
+    rows.push(Row {
+        scenario: format!("4. list {total} groups: pages of {page} vs one page (both prolific)"),
+        unit: "groups/s",
+        prolific: total as f64 / a,
+        baseline: total as f64 / b,
+        higher_is_better: true,
+    });
+}
+
+async fn bulk_add(rows: &mut Vec<Row>) {
+    let n = 100_000;
+    let chunk = 1_000;
+    let answer = members_body(10);
+    let mut answers = Answers::new();
+    answers.insert(
+        format!("POST /api/v1/participant-groups/{GROUP}/participants/"),
+        response("200 OK", &answer),
+    );
+    let base = serve(answers).await;
+    let (client, raw) = (prolific_client(&base), Raw::new(&base));
+    let groups = client.participant_groups();
+    let ids: Vec<String> = (0..n).map(|i| format!("{i:024x}")).collect();
+    let (a, b) = timed(
+        ROUNDS,
+        || async {
+            groups
+                .add_participants(GROUP, &ids)
+                .chunk_size(chunk)
+                .await
+                .unwrap();
+        },
+        || async {
+            for part in ids.chunks(chunk) {
+                raw.post_members(part).await;
+            }
+        },
+    )
+    .await;
+    rows.push(Row {
+        scenario: format!("5. add_participants of {n} ids, chunks of {chunk}"),
+        unit: "ids/s",
+        prolific: n as f64 / a,
+        baseline: n as f64 / b,
+        higher_is_better: true,
+    });
+}
+
+#[tokio::main]
+async fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` would pass other flags: run
+    // only when benchmarking.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("run with `cargo bench --bench client`");
+        return;
+    }
+    let mut answers = Answers::new();
+    answers.insert(
+        format!("GET /api/v1/participant-groups/{GROUP}/"),
+        response("200 OK", &serde_json::to_vec(&group(1)).unwrap()),
+    );
+    let base = serve(answers).await;
+
+    let mut rows = Vec::new();
+    get_sequential(&base, &mut rows).await;
+    get_concurrent(&base, &mut rows).await;
+    let per_body_100k = large_group(100_000, 5, &mut rows).await;
+    let per_body_1m = large_group(1_000_000, 3, &mut rows).await;
+    list_pages(&mut rows).await;
+    bulk_add(&mut rows).await;
+
+    println!(
+        "\n{:<70} {:>14} {:>14} {:>8}",
+        "scenario (median of rounds)", "prolific", "baseline", "ratio"
+    );
+    for row in &rows {
+        println!(
+            "{:<70} {:>10.1} {:<3} {:>10.1} {:<3} {:>8.3}",
+            row.scenario,
+            row.prolific,
+            row.unit.split('/').next().unwrap(),
+            row.baseline,
+            row.unit.split('/').next().unwrap(),
+            row.ratio()
+        );
+    }
+    let worst = rows
+        .iter()
+        .filter(|r| !r.scenario.contains("vs one page"))
+        .min_by(|a, b| a.score().total_cmp(&b.score()))
+        .unwrap();
+    println!(
+        "\nsummary: worst prolific/baseline score {:.3} ({}); participants() peak memory {:.2}x body at 100k, {:.2}x at 1M",
+        worst.score(),
+        worst.scenario,
+        per_body_100k,
+        per_body_1m
+    );
+}

@@ -1,0 +1,492 @@
+//! A working Prolific on `127.0.0.1`, in memory, for tests, examples and benchmarks.
+//!
+//! [`FakeProlific`] serves the eight participant-group operations over real HTTP, with the
+//! rules of the real API, and can be told to misbehave ([`Fault`]) and asked what it was
+//! sent ([`FakeProlific::requests`]). It speaks HTTP only: any client can use it, and the
+//! crate's [`Client`](crate::Client) talks to it exactly as to Prolific.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use prolific::{Owner, fake::{FakeProlific, Fault}};
+//!
+//! let fake = FakeProlific::start().await?;
+//! let groups = fake.client().participant_groups();
+//! let group = groups
+//!     .create(Owner::workspace("5e9b9c9b0f9c9a0001b1ca2f"), "Pilot")
+//!     .send()
+//!     .await?;
+//! groups.add_participants(&group.id, ["p1", "p2"]).await?;
+//! assert_eq!(fake.group(&group.id).unwrap().members.len(), 2);
+//!
+//! // The next request is answered 503; the client retries and succeeds.
+//! fake.inject(Fault::status(503));
+//! assert_eq!(groups.get(&group.id).await?.participant_count, Some(2));
+//! assert_eq!(fake.requests().len(), 4);
+//! # Ok(()) }
+//! ```
+//!
+//! Run it on its own with `cargo run --example fake_server --features fake`.
+//!
+//! # What it does
+//!
+//! * Every request needs `Authorization: Token <token>`; this is checked first, on every path.
+//! * Paths are the spec's, trailing slash included; a group id is one path segment, and
+//!   percent-encoding in it is decoded.
+//! * Create answers 201 with the group; delete answers 204 with no body. A delete is soft: the
+//!   group stays readable with `is_deleted: true`, and deleting it again answers 204 again.
+//! * The group list needs exactly one of `workspace_id` and `project_id`. `active=true` lists
+//!   live groups, `active=false` deleted ones, no `active` both. Groups come in creation
+//!   order, `limit` (absent or 0: the default page size, 10 unless
+//!   [`FakeBuilder::default_page_size`] says otherwise) and `offset` page them, and every
+//!   page carries `_links` (`self`, `next`, `previous`, `last`: absolute URLs with the same
+//!   filter, `href` null when there is no such page) and `meta.count`. Groups belong to no
+//!   project (`project_id` is deprecated and always null), so a project's list is empty.
+//! * Add ignores participants already in the group, remove ignores those not in it; both
+//!   answer `{"results": [...]}` with every member afterwards, in join order. Update's
+//!   `participant_ids` overwrites the membership (`[]` empties it; absent or null leaves it
+//!   alone). A member's `datetime_created` is set when they join and kept while they stay.
+//! * Ids are not checked for format: any string is a participant id.
+//! * A request body is checked before the group is looked up.
+//!
+//! # Errors
+//!
+//! Errors come in Prolific's envelope, `{"error": {"status", "error_code", "title",
+//! "detail", "additional_information", "traceback": null, "interactive": false}}`, with
+//! these codes:
+//!
+//! | status | `error_code` | when | `detail` |
+//! | --- | --- | --- | --- |
+//! | 400 | 140001 | a field of the body or the query is wrong | `{"field": ["message", ...]}` |
+//! | 400 | 140002 | the body is empty, not JSON, or not a JSON object | a sentence |
+//! | 401 | 140101 | no `Authorization` header, or a wrong token | a sentence |
+//! | 404 | 140404 | no such group, or a path that is not the API's | a sentence |
+//! | 405 | 140405 | a method the path does not have (with an `Allow` header) | a sentence |
+//! | 429 | 140429 | [`Fault::rate_limited`] | a sentence |
+//! | any | 149000 + status | [`Fault::status`], such as 149503 | a sentence |
+//!
+//! The field messages are Django REST framework's: `This field is required.`, `This field
+//! may not be blank.`, `This field may not be null.`, `Not a valid string.`, and so on.
+//! Create refuses a missing, blank or non-string `name`, neither or both of `workspace_id`
+//! and `organisation_id` (both fields then carry the message), and a `participant_ids` that
+//! is not a list of strings. Update refuses a blank `name` and a bad `participant_ids`. Add
+//! and remove require `participant_ids`. The list refuses neither or both of `workspace_id`
+//! and `project_id`, a `limit` or `offset` that is not a non-negative integer, and an
+//! `active` that is not `true` or `false`.
+
+mod answers;
+mod faults;
+mod input;
+mod routes;
+mod server;
+mod store;
+
+use std::{
+    fmt,
+    hash::{BuildHasher, Hasher},
+    io,
+    net::{Ipv4Addr, SocketAddr},
+    sync::{Arc, Mutex, MutexGuard, PoisonError},
+};
+
+use axum::http::HeaderValue;
+use tokio::{net::TcpListener, task::JoinHandle};
+
+pub use faults::{Fault, Operation, RetryAfter};
+
+use crate::types;
+use answers::GroupJson;
+use routes::Api;
+use server::Shared;
+use store::{NewGroup, Owner, Store};
+
+/// The page size of a group list request without `limit`, unless
+/// [`FakeBuilder::default_page_size`] sets another.
+pub const DEFAULT_PAGE_SIZE: usize = 10;
+
+/// A running fake Prolific. Stops when dropped (or with [`shutdown`](Self::shutdown)).
+///
+/// Must be started inside a Tokio runtime; the server runs as tasks of that runtime.
+pub struct FakeProlific {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    server: JoinHandle<()>,
+}
+
+impl FakeProlific {
+    /// Starts a fake on `127.0.0.1` at a free port, with a random token.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let fake = prolific::fake::FakeProlific::start().await?;
+    /// assert!(fake.base_url().starts_with("http://127.0.0.1:"));
+    /// # Ok(()) }
+    /// ```
+    pub async fn start() -> io::Result<FakeProlific> {
+        FakeProlific::builder().start().await
+    }
+
+    /// A builder to choose the token, the port and the default page size.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let fake = prolific::fake::FakeProlific::builder()
+    ///     .token("secret")
+    ///     .default_page_size(3)
+    ///     .start()
+    ///     .await?;
+    /// assert_eq!(fake.token(), "secret");
+    /// # Ok(()) }
+    /// ```
+    pub fn builder() -> FakeBuilder {
+        FakeBuilder::default()
+    }
+
+    /// Where the fake listens, such as `http://127.0.0.1:49152` (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.shared.api.base_url
+    }
+
+    /// The address the fake listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The token the fake accepts, as in `Authorization: Token <token>`.
+    pub fn token(&self) -> &str {
+        &self.shared.api.token
+    }
+
+    /// A [`Client`](crate::Client) for this fake, with the default settings (retries
+    /// included). Build one with [`Client::builder`](crate::Client::builder),
+    /// [`base_url`](Self::base_url) and [`token`](Self::token) for other settings.
+    ///
+    /// # Panics
+    ///
+    /// When the HTTP client cannot be built (the TLS backend fails to initialise).
+    pub fn client(&self) -> crate::Client {
+        crate::Client::builder()
+            .base_url(self.base_url())
+            .token(self.token())
+            .build()
+            .unwrap_or_else(|e| panic!("cannot build a client for the fake Prolific: {e}"))
+    }
+
+    /// Stops the server and waits until it no longer accepts connections.
+    pub async fn shutdown(mut self) {
+        self.server.abort();
+        // Aborting drops the accept loop and, with it, every open connection.
+        let _ = (&mut self.server).await;
+    }
+
+    /// The next request, whatever it is for, meets `fault`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use prolific::fake::{FakeProlific, Fault};
+    /// let fake = FakeProlific::start().await?;
+    /// fake.inject(Fault::status(502));
+    /// let client = prolific::Client::builder()
+    ///     .base_url(fake.base_url())
+    ///     .token(fake.token())
+    ///     .max_retries(0)
+    ///     .build()
+    ///     .unwrap();
+    /// let error = client.participant_groups().get("642ea7ff7639ab670b05a0b5").await.unwrap_err();
+    /// assert_eq!(error.status().map(|s| s.as_u16()), Some(502));
+    /// # Ok(()) }
+    /// ```
+    pub fn inject(&self, fault: Fault) {
+        self.inject_n(1, fault);
+    }
+
+    /// The next `n` requests, whatever they are for, meet `fault`.
+    pub fn inject_n(&self, n: usize, fault: Fault) {
+        lock(&self.shared.faults).push(None, n, fault);
+    }
+
+    /// The next `n` requests of `operation` meet `fault`; other requests pass untouched.
+    ///
+    /// Faults are taken in the order they were injected, one per request they apply to.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use prolific::fake::{FakeProlific, Fault, Operation};
+    /// let fake = FakeProlific::start().await?;
+    /// fake.inject_on(Operation::AddMembers, 2, Fault::rate_limited_after_secs(1));
+    /// assert_eq!(fake.faults_pending(), 2);
+    /// # Ok(()) }
+    /// ```
+    pub fn inject_on(&self, operation: Operation, n: usize, fault: Fault) {
+        lock(&self.shared.faults).push(Some(operation), n, fault);
+    }
+
+    /// How many requests will still meet an injected fault.
+    pub fn faults_pending(&self) -> usize {
+        lock(&self.shared.faults).pending()
+    }
+
+    /// Forgets every injected fault not yet met.
+    pub fn clear_faults(&self) {
+        lock(&self.shared.faults).clear();
+    }
+
+    /// Every request received so far (unless [`FakeBuilder::record_requests`] turned this
+    /// off), oldest first, faulted ones included.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.shared.log)
+            .iter()
+            .map(server::Recorded::to_public)
+            .collect()
+    }
+
+    /// Forgets the requests received so far.
+    pub fn clear_requests(&self) {
+        lock(&self.shared.log).clear();
+    }
+
+    /// A group and its members, deleted or not; `None` for an unknown id.
+    pub fn group(&self, id: &str) -> Option<GroupState> {
+        let store = lock(&self.shared.api.store);
+        let group = store.get(id)?;
+        let json = serde_json::to_value(GroupJson::from(group))
+            .and_then(serde_json::from_value)
+            .unwrap_or_else(|e| panic!("the fake's group JSON does not fit the spec: {e}"));
+        let members = group
+            .members
+            .iter()
+            .map(|member| types::Membership {
+                participant_id: member.id.to_string(),
+                datetime_created: Some(member.joined),
+            })
+            .collect();
+        Some(GroupState {
+            group: json,
+            members,
+        })
+    }
+
+    /// Creates `n` empty groups in a workspace, named `Group 1` to `Group <n>`, without HTTP;
+    /// returns their ids in creation order.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let fake = prolific::fake::FakeProlific::start().await?;
+    /// let ids = fake.seed_groups("5e9b9c9b0f9c9a0001b1ca2f", 25);
+    /// assert_eq!(ids.len(), 25);
+    /// assert_eq!(fake.group(&ids[24]).unwrap().group.name, "Group 25");
+    /// # Ok(()) }
+    /// ```
+    pub fn seed_groups(&self, workspace_id: &str, n: usize) -> Vec<String> {
+        let mut store = lock(&self.shared.api.store);
+        (1..=n)
+            .map(|i| {
+                let new = NewGroup {
+                    name: format!("Group {i}"),
+                    owner: Owner::Workspace(workspace_id.to_owned()),
+                    description: None,
+                    participant_ids: Vec::new(),
+                };
+                store.create(new).id.clone()
+            })
+            .collect()
+    }
+
+    /// Adds participants to a group without HTTP (those already in it are ignored), such as
+    /// a million for a benchmark; returns the number of members afterwards, or `None` for an
+    /// unknown group.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let fake = prolific::fake::FakeProlific::start().await?;
+    /// let [id] = <[String; 1]>::try_from(fake.seed_groups("w", 1)).unwrap();
+    /// let ids = (0..1000).map(|i| format!("{i:024x}"));
+    /// assert_eq!(fake.seed_members(&id, ids), Some(1000));
+    /// # Ok(()) }
+    /// ```
+    pub fn seed_members<I>(&self, group_id: &str, ids: I) -> Option<usize>
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        let mut store = lock(&self.shared.api.store);
+        let ids = ids.into_iter().map(Into::into).collect();
+        store
+            .add_members(group_id, ids)
+            .map(|group| group.members.len())
+    }
+}
+
+impl Drop for FakeProlific {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl fmt::Debug for FakeProlific {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FakeProlific")
+            .field("base_url", &self.base_url())
+            .field("token", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`FakeProlific`]: [`FakeProlific::builder`].
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct FakeBuilder {
+    token: Option<String>,
+    port: u16,
+    page_size: usize,
+    record: bool,
+}
+
+impl Default for FakeBuilder {
+    fn default() -> Self {
+        FakeBuilder {
+            token: None,
+            port: 0,
+            page_size: DEFAULT_PAGE_SIZE,
+            record: true,
+        }
+    }
+}
+
+impl FakeBuilder {
+    /// The token to accept (default: a random one).
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// The port to listen on (default 0: a free one).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// The page size of a group list request without `limit` (default
+    /// [`DEFAULT_PAGE_SIZE`]; 0 counts as 1). Small on purpose: a client that forgets to
+    /// page sees only the first page.
+    pub fn default_page_size(mut self, size: usize) -> Self {
+        self.page_size = size.max(1);
+        self
+    }
+
+    /// Whether to keep every request for [`FakeProlific::requests`] (default on). Turn it off
+    /// for long benchmarks, whose request bodies would otherwise pile up.
+    pub fn record_requests(mut self, record: bool) -> Self {
+        self.record = record;
+        self
+    }
+
+    /// Binds `127.0.0.1:<port>` and starts serving.
+    ///
+    /// Fails when the port cannot be bound, or with [`io::ErrorKind::InvalidInput`] when the
+    /// token is empty or cannot appear in an HTTP header.
+    pub async fn start(self) -> io::Result<FakeProlific> {
+        let token = self.token.unwrap_or_else(random_token);
+        if token.trim().is_empty() || token.contains(' ') || HeaderValue::from_str(&token).is_err()
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the fake's token must be non-empty, without spaces, and valid in a header",
+            ));
+        }
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port)).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            api: Api {
+                token,
+                base_url: format!("http://{addr}"),
+                page_size: self.page_size,
+                store: Mutex::new(Store::default()),
+            },
+            faults: Mutex::default(),
+            log: Mutex::default(),
+            record: self.record,
+        });
+        let server = tokio::spawn(server::serve(listener, Arc::clone(&shared)));
+        Ok(FakeProlific {
+            shared,
+            addr,
+            server,
+        })
+    }
+}
+
+/// A request the fake received, from [`FakeProlific::requests`].
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct RecordedRequest {
+    /// Such as `POST`.
+    pub method: String,
+    /// The path as received, percent-encoding kept, such as
+    /// `/api/v1/participant-groups/a%2Fb/`.
+    pub path: String,
+    /// The query string as received (without `?`), if any.
+    pub query: Option<String>,
+    /// Every header, names in lower case, in the order received.
+    pub headers: Vec<(String, String)>,
+    /// The body parsed as JSON; `None` when it is empty or not JSON.
+    pub body: Option<serde_json::Value>,
+    /// The body as received.
+    pub raw_body: Vec<u8>,
+}
+
+impl RecordedRequest {
+    /// The first value of a header, by case-insensitive name.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let fake = prolific::fake::FakeProlific::start().await?;
+    /// let _ = fake.client().participant_groups().get("642ea7ff7639ab670b05a0b5").await;
+    /// let request = &fake.requests()[0];
+    /// assert_eq!(request.header("Authorization"), Some(format!("Token {}", fake.token()).as_str()));
+    /// # Ok(()) }
+    /// ```
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// A group and its members, from [`FakeProlific::group`].
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct GroupState {
+    /// The group, as the API would answer it.
+    pub group: types::ParticipantGroup,
+    /// Its members, in join order.
+    pub members: Vec<types::Membership>,
+}
+
+/// A mutex's contents, even if a thread panicked while holding it (the fake's state is
+/// never left half-changed by a panic: changes are single assignments).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// 32 random hex digits, from the standard library's randomly keyed hasher.
+fn random_token() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    (0..2)
+        .map(|i| {
+            let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+            hasher.write_u128(nanos + i);
+            format!("{:016x}", hasher.finish())
+        })
+        .collect()
+}

@@ -1,0 +1,19 @@
+//! A small soak (see `examples/soak.rs` for the full one): mixed membership operations with
+//! injected faults must leave exactly the modelled membership.
+#![cfg(feature = "fake")]
+
+#[path = "../examples/soak.rs"]
+#[allow(dead_code)]
+mod soak;
+
+#[tokio::test]
+async fn a_small_soak_loses_and_duplicates_nothing() {
+    let report = soak::soak(400, 5, 7).await;
+    assert_eq!(report.operations, 400);
+    assert!(report.faults > 5, "faults were injected: {report:?}");
+    assert!(
+        report.retries as usize >= report.faults,
+        "every fault cost a retry: {report:?}"
+    );
+    assert_eq!(report.mismatches, 0, "{report:?}");
+}
