@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# What `prolific` costs a crate that depends on it, in build time, side by side with the
+# smallest crate that could do the same job by hand:
+#
+#   1. a clean `cargo build` of a downstream binary using `prolific` with default features,
+#      against one using only reqwest (the same TLS: rustls with ring) + serde + serde_json +
+#      tokio. Rounds alternate which goes first; the medians and their ratio are printed.
+#   2. the rebuild after an edit to the spec, with the `codegen` feature (progenitor runs again
+#      and the crate recompiles), in a copy of this checkout.
+#
+#   bash benches/build-cost.sh [rounds]      (default 3 rounds; each clean build is timed)
+#
+# Dependencies are fetched before anything is timed, so only compiling is measured. Everything
+# is built under a temporary directory, removed at the end; the checkout is not touched.
+set -euo pipefail
+
+ROUNDS="${1:-3}"
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/prolific-build-cost.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+unset CARGO_TARGET_DIR RUSTC_WRAPPER CARGO_BUILD_RUSTC_WRAPPER
+
+# ------------------------------------------------------------------ the two downstream crates
+
+mkdir -p "$WORK/with-prolific/src" "$WORK/minimal/src"
+
+cat >"$WORK/with-prolific/Cargo.toml" <<EOF
+[package]
+name = "with-prolific"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[dependencies]
+prolific = { path = "$REPO" }
+tokio = { version = "1", features = ["rt", "macros"] }
+EOF
+cat >"$WORK/with-prolific/src/main.rs" <<'EOF'
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> prolific::Result<()> {
+    let client = prolific::Client::builder().token("t").base_url("http://127.0.0.1:9").build()?;
+    if let Ok(group) = client.participant_groups().get("642ea7ff7639ab670b05a0b5").await {
+        println!("{}", group.name);
+    }
+    Ok(())
+}
+EOF
+
+cat >"$WORK/minimal/Cargo.toml" <<'EOF'
+[package]
+name = "minimal"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+# The TLS `prolific` uses by default: rustls with the ring provider.
+[dependencies]
+reqwest = { version = "0.13", default-features = false, features = ["json", "query", "rustls-no-provider"] }
+rustls = { version = "0.23", default-features = false, features = ["ring", "std", "tls12"] }
+serde = { version = "1", features = ["derive"] }
+serde_json = "1"
+tokio = { version = "1", features = ["rt", "macros", "time"] }
+EOF
+cat >"$WORK/minimal/src/main.rs" <<'EOF'
+#[derive(serde::Deserialize)]
+struct Group {
+    #[allow(dead_code)]
+    id: String,
+    name: String,
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), reqwest::Error> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::builder().build()?;
+    let answer = http
+        .get("http://127.0.0.1:9/api/v1/participant-groups/642ea7ff7639ab670b05a0b5/")
+        .header("authorization", "Token t")
+        .send()
+        .await;
+    if let Ok(answer) = answer {
+        if let Ok(bytes) = answer.bytes().await {
+            if let Ok(group) = serde_json::from_slice::<Group>(&bytes) {
+                println!("{}", group.name);
+            }
+        }
+    }
+    Ok(())
+}
+EOF
+
+# ------------------------------------------------------------------ helpers
+
+# seconds <command...>: runs the command, its output to $WORK/last.log, prints its wall time.
+seconds() {
+  local start end
+  start=$(date +%s%N)
+  "$@" >"$WORK/last.log" 2>&1 || { echo "failed: $*" >&2; cat "$WORK/last.log" >&2; exit 1; }
+  end=$(date +%s%N)
+  awk -v ns=$((end - start)) 'BEGIN { printf "%.1f", ns / 1e9 }'
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+clean_build() { # clean_build <crate dir>: time of a clean build; counts what it compiled
+  (cd "$1" && rm -rf target && seconds cargo build)
+  grep -c '^ *Compiling ' "$WORK/last.log" >"$1/compiled"
+}
+
+echo "fetching dependencies (not timed)..."
+(cd "$WORK/with-prolific" && cargo fetch --quiet)
+(cd "$WORK/minimal" && cargo fetch --quiet)
+
+# ------------------------------------------------------------------ 1. clean builds
+
+with=() without=()
+for ((round = 1; round <= ROUNDS; round++)); do
+  if ((round % 2)); then
+    with+=("$(clean_build "$WORK/with-prolific")")
+    without+=("$(clean_build "$WORK/minimal")")
+  else
+    without+=("$(clean_build "$WORK/minimal")")
+    with+=("$(clean_build "$WORK/with-prolific")")
+  fi
+  echo "round $round: prolific ${with[-1]} s, minimal reqwest ${without[-1]} s"
+done
+mw=$(median "${with[@]}")
+mm=$(median "${without[@]}")
+ratio=$(awk -v a="$mw" -v b="$mm" 'BEGIN { printf "%.2f", a / b }')
+codegen_in_default=$(cd "$WORK/with-prolific" && cargo tree --prefix none -e normal,build 2>/dev/null |
+  grep -cE '^(progenitor|progenitor-impl|typify|syn v3|openapiv3|prettyplease) ' || true)
+
+# ------------------------------------------------------------------ 2. a spec edit, with codegen
+
+mkdir -p "$WORK/checkout"
+(cd "$REPO" && git ls-files -z | xargs -0 -I{} cp --parents {} "$WORK/checkout/")
+cd "$WORK/checkout"
+cargo build --quiet --features codegen >/dev/null 2>&1
+spec=openapi/participant-groups.yaml
+edits=()
+for ((round = 1; round <= ROUNDS; round++)); do
+  # A real change to the generated code: a field's description (a doc comment) changes.
+  sed -i "0,/description: A description of the participant group\.*/s//description: A description of the participant group.$round/" "$spec"
+  edits+=("$(seconds cargo build --features codegen)")
+done
+me=$(median "${edits[@]}")
+touch "$spec"
+noop=$(seconds cargo build --features codegen)
+
+# ------------------------------------------------------------------ report
+
+cat <<EOF
+
+build cost (medians of $ROUNDS rounds, debug profile, $(nproc) cores)
+  clean build, downstream crate using prolific (default features) : ${mw} s  ($(cat "$WORK/with-prolific/compiled") crates compiled)
+  clean build, downstream crate using reqwest + serde + tokio     : ${mm} s  ($(cat "$WORK/minimal/compiled") crates compiled)
+  ratio prolific / minimal                                         : ${ratio}
+  generator crates in a default downstream build                  : ${codegen_in_default}
+  rebuild after a spec edit (--features codegen)                   : ${me} s  (rounds: ${edits[*]})
+  rebuild after touching the spec without changing it (codegen)    : ${noop} s
+
+summary: clean build ${ratio}x the minimal reqwest crate; spec edit rebuilds in ${me} s
+EOF
