@@ -11,14 +11,20 @@
 #   bash benches/build-cost.sh [rounds]      (default 3 rounds; each clean build is timed)
 #
 # Dependencies are fetched before anything is timed, so only compiling is measured. Everything
-# is built under a temporary directory, removed at the end; the checkout is not touched.
+# is built in a copy of the checkout under a temporary directory, removed at the end.
 set -euo pipefail
 
 ROUNDS="${1:-3}"
-REPO="$(cd "$(dirname "$0")/.." && pwd)"
+SOURCE="$(cd "$(dirname "$0")/.." && pwd)"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/prolific-build-cost.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 unset CARGO_TARGET_DIR RUSTC_WRAPPER CARGO_BUILD_RUSTC_WRAPPER
+
+# A copy of the checkout's tracked files (as they are in the work tree): what is measured
+# cannot change under the script, and the checkout is never built into or edited.
+REPO="$WORK/checkout"
+mkdir -p "$REPO"
+(cd "$SOURCE" && git ls-files -z | xargs -0 -I{} cp --parents {} "$REPO/")
 
 # ------------------------------------------------------------------ the two downstream crates
 
@@ -103,8 +109,15 @@ seconds() {
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 clean_build() { # clean_build <crate dir>: time of a clean build; counts what it compiled
-  (cd "$1" && rm -rf target && seconds cargo build)
+  (cd "$1" && rm -rf target && seconds cargo build) || return 1
   grep -c '^ *Compiling ' "$WORK/last.log" >"$1/compiled"
+}
+
+# measured <command...>: its output, or the end of the script if it failed.
+measured() {
+  local out
+  out="$("$@")" || { echo "stopped: $* failed" >&2; exit 1; }
+  echo "$out"
 }
 
 echo "fetching dependencies (not timed)..."
@@ -116,11 +129,11 @@ echo "fetching dependencies (not timed)..."
 with=() without=()
 for ((round = 1; round <= ROUNDS; round++)); do
   if ((round % 2)); then
-    with+=("$(clean_build "$WORK/with-prolific")")
-    without+=("$(clean_build "$WORK/minimal")")
+    with+=("$(measured clean_build "$WORK/with-prolific")")
+    without+=("$(measured clean_build "$WORK/minimal")")
   else
-    without+=("$(clean_build "$WORK/minimal")")
-    with+=("$(clean_build "$WORK/with-prolific")")
+    without+=("$(measured clean_build "$WORK/minimal")")
+    with+=("$(measured clean_build "$WORK/with-prolific")")
   fi
   echo "round $round: prolific ${with[-1]} s, minimal reqwest ${without[-1]} s"
 done
@@ -132,20 +145,18 @@ codegen_in_default=$(cd "$WORK/with-prolific" && cargo tree --prefix none -e nor
 
 # ------------------------------------------------------------------ 2. a spec edit, with codegen
 
-mkdir -p "$WORK/checkout"
-(cd "$REPO" && git ls-files -z | xargs -0 -I{} cp --parents {} "$WORK/checkout/")
-cd "$WORK/checkout"
+cd "$REPO"
 cargo build --quiet --features codegen >/dev/null 2>&1
 spec=openapi/participant-groups.yaml
 edits=()
 for ((round = 1; round <= ROUNDS; round++)); do
   # A real change to the generated code: a field's description (a doc comment) changes.
   sed -i "0,/description: A description of the participant group\.*/s//description: A description of the participant group.$round/" "$spec"
-  edits+=("$(seconds cargo build --features codegen)")
+  edits+=("$(measured seconds cargo build --features codegen)")
 done
 me=$(median "${edits[@]}")
 touch "$spec"
-noop=$(seconds cargo build --features codegen)
+noop=$(measured seconds cargo build --features codegen)
 
 # ------------------------------------------------------------------ report
 

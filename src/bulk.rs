@@ -4,8 +4,13 @@
 //! Prolific documents no cap on ids per request, but recommends at most 1,000 ids per request
 //! and sequential rather than parallel batches for its other bulk endpoints; those are the
 //! defaults here.
+//!
+//! Built for large inputs: ids the caller lends stay borrowed (the change holds `Cow`s), each
+//! chunk's body is built while the previous chunk is in flight, and the ids are copied once,
+//! into the request bodies.
 
 use std::{
+    borrow::Cow,
     fmt,
     future::{Future, IntoFuture},
     marker::PhantomData,
@@ -13,8 +18,11 @@ use std::{
     sync::Arc,
 };
 
+use futures_util::future::join;
+
 use crate::{
-    error::{BulkError, Error, Result, call},
+    error::{BulkError, Error, RawResult, Result, call},
+    generated::Client as RawClient,
     groups::ParticipantGroups,
     input::check_group_id,
     types::{self, Membership, ParticipantGroup},
@@ -41,11 +49,14 @@ type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
 
 /// A bulk membership change, configured by its kind `K`. Use it through its aliases
 /// [`AddParticipants`], [`RemoveParticipants`] and [`ReplaceParticipants`], and `.await` it.
+///
+/// It borrows the ids it was given (`'a`) until it completes; give owned `String`s for a
+/// change that must be `'static` (to spawn it, say).
 #[must_use = "a membership change does nothing until it is awaited"]
-pub struct BulkChange<K> {
+pub struct BulkChange<'a, K> {
     groups: ParticipantGroups,
     group_id: String,
-    ids: Result<Vec<String>>,
+    ids: Result<Vec<Cow<'a, str>>>,
     chunk_size: usize,
     progress: Option<ProgressFn>,
     kind: PhantomData<K>,
@@ -53,10 +64,10 @@ pub struct BulkChange<K> {
 
 /// Adds participants, from [`ParticipantGroups::add_participants`]; resolves to every member
 /// afterwards.
-pub type AddParticipants = BulkChange<Add>;
+pub type AddParticipants<'a> = BulkChange<'a, Add>;
 /// Removes participants, from [`ParticipantGroups::remove_participants`]; resolves to every
 /// member afterwards.
-pub type RemoveParticipants = BulkChange<Remove>;
+pub type RemoveParticipants<'a> = BulkChange<'a, Remove>;
 /// Replaces the membership, from [`ParticipantGroups::replace_participants`]; resolves to the
 /// group.
 ///
@@ -66,7 +77,7 @@ pub type RemoveParticipants = BulkChange<Remove>;
 /// participants, then a growing subset of the new membership, and finally exactly `ids`. If
 /// a chunk fails, the group holds exactly the chunks before it, and the error says which ids
 /// are missing.
-pub type ReplaceParticipants = BulkChange<Replace>;
+pub type ReplaceParticipants<'a> = BulkChange<'a, Replace>;
 
 /// The kind of a [`BulkChange`] that adds participants.
 #[derive(Debug)]
@@ -78,8 +89,12 @@ pub enum Remove {}
 #[derive(Debug)]
 pub enum Replace {}
 
-impl<K> BulkChange<K> {
-    pub(crate) fn new(groups: ParticipantGroups, group_id: &str, ids: Result<Vec<String>>) -> Self {
+impl<'a, K> BulkChange<'a, K> {
+    pub(crate) fn new(
+        groups: ParticipantGroups,
+        group_id: &str,
+        ids: Result<Vec<Cow<'a, str>>>,
+    ) -> Self {
         BulkChange {
             groups,
             group_id: group_id.to_owned(),
@@ -103,7 +118,7 @@ impl<K> BulkChange<K> {
     }
 
     /// Checks the input and returns the ids.
-    fn prepare(&mut self, ids_required: bool) -> Result<Vec<String>> {
+    fn prepare(&mut self, ids_required: bool) -> Result<Vec<Cow<'a, str>>> {
         check_group_id(&self.group_id)?;
         if self.chunk_size == 0 {
             return Err(Error::invalid("chunk size", "is zero"));
@@ -117,9 +132,19 @@ impl<K> BulkChange<K> {
         }
         Ok(ids)
     }
+
+    fn run<'r>(&'r self, operation: &'static str, ids: &'r [Cow<'a, str>]) -> Run<'r, 'a> {
+        Run {
+            operation,
+            group_id: &self.group_id,
+            ids,
+            chunk_size: self.chunk_size,
+            progress: self.progress.as_ref(),
+        }
+    }
 }
 
-impl<K> fmt::Debug for BulkChange<K> {
+impl<K> fmt::Debug for BulkChange<'_, K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BulkChange")
             .field("group_id", &self.group_id)
@@ -129,17 +154,21 @@ impl<K> fmt::Debug for BulkChange<K> {
     }
 }
 
-/// Sends `ids` chunk by chunk with `send`, reporting progress, and on failure says what was
-/// applied. `first_chunk_index` counts chunks already applied before these.
-struct Run<'a> {
-    operation: &'static str,
-    group_id: &'a str,
-    ids: &'a [String],
-    chunk_size: usize,
-    progress: Option<&'a ProgressFn>,
+/// One chunk's ids, owned, as a request body takes them.
+fn owned(chunk: &[Cow<'_, str>]) -> Vec<String> {
+    chunk.iter().map(|id| String::from(&**id)).collect()
 }
 
-impl Run<'_> {
+/// Sends ids chunk by chunk, reporting progress, and on failure says what was applied.
+struct Run<'r, 'a> {
+    operation: &'static str,
+    group_id: &'r str,
+    ids: &'r [Cow<'a, str>],
+    chunk_size: usize,
+    progress: Option<&'r ProgressFn>,
+}
+
+impl Run<'_, '_> {
     fn chunks_total(&self) -> usize {
         self.ids.len().div_ceil(self.chunk_size).max(1)
     }
@@ -163,113 +192,137 @@ impl Run<'_> {
             chunks_applied,
             chunks_total: self.chunks_total(),
             ids_applied,
-            not_applied: self.ids[ids_applied..].to_vec(),
+            not_applied: owned(&self.ids[ids_applied..]),
             source,
         }))
     }
 
-    /// Sends chunks `skip..` with `send`, returning the last answer.
+    /// Sends chunks `skip..` one after another with `send`, returning the last answer. Each
+    /// chunk's body is built while the one before it is in flight.
     async fn chunks<T, F, Fut>(&self, skip: usize, mut send: F) -> Result<Option<T>>
     where
         F: FnMut(Vec<String>) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
-        let mut last = None;
-        for (index, chunk) in self.ids.chunks(self.chunk_size).enumerate().skip(skip) {
-            match send(chunk.to_vec()).await {
-                Ok(answer) => last = Some(answer),
-                Err(e) => return Err(self.failed(index, e)),
-            }
+        let mut chunks = self.ids.chunks(self.chunk_size).enumerate().skip(skip);
+        let Some((mut index, first)) = chunks.next() else {
+            return Ok(None);
+        };
+        let mut body = owned(first);
+        loop {
+            let upcoming = chunks.next();
+            let (answer, next) = join(send(body), async {
+                // Let the request go out before spending the wait on the next body.
+                tokio::task::yield_now().await;
+                upcoming.map(|(index, chunk)| (index, owned(chunk)))
+            })
+            .await;
+            let answer = answer.map_err(|e| self.failed(index, e))?;
             self.report(index + 1);
+            match next {
+                Some((next_index, next_body)) => (index, body) = (next_index, next_body),
+                None => return Ok(Some(answer)),
+            }
         }
-        Ok(last)
+    }
+}
+
+/// What adding and removing differ in: the operation and its call of the generated client.
+/// Sealed: the kinds are [`Add`] and [`Remove`].
+pub trait MembershipChange: sealed::Sealed {
+    /// The `operationId` of the request that sends one chunk.
+    #[doc(hidden)]
+    const OPERATION: &'static str;
+    /// How a [`BulkError`] names the operation.
+    #[doc(hidden)]
+    const NAME: &'static str;
+    /// Sends one chunk.
+    #[doc(hidden)]
+    fn send<'r>(
+        raw: &'r RawClient,
+        group_id: &'r str,
+        body: types::ParticipantIds,
+    ) -> impl Future<Output = RawResult<types::MembershipList>> + Send + 'r;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::Add {}
+    impl Sealed for super::Remove {}
+}
+
+impl MembershipChange for Add {
+    const OPERATION: &'static str = "add_participant_group_members";
+    const NAME: &'static str = "add";
+    fn send<'r>(
+        raw: &'r RawClient,
+        group_id: &'r str,
+        body: types::ParticipantIds,
+    ) -> impl Future<Output = RawResult<types::MembershipList>> + Send + 'r {
+        raw.add_participant_group_members()
+            .id(group_id)
+            .body(body)
+            .send()
+    }
+}
+
+impl MembershipChange for Remove {
+    const OPERATION: &'static str = "remove_participant_group_members";
+    const NAME: &'static str = "remove";
+    fn send<'r>(
+        raw: &'r RawClient,
+        group_id: &'r str,
+        body: types::ParticipantIds,
+    ) -> impl Future<Output = RawResult<types::MembershipList>> + Send + 'r {
+        raw.remove_participant_group_members()
+            .id(group_id)
+            .body(body)
+            .send()
     }
 }
 
 impl ParticipantGroups {
-    async fn post_members(&self, id: &str, ids: Vec<String>) -> Result<Vec<Membership>> {
-        let body = types::ParticipantIds {
-            participant_ids: ids,
-        };
-        let raw = self.client().raw();
-        Ok(call(
-            "add_participant_group_members",
-            raw.add_participant_group_members().id(id).body(body).send(),
-        )
-        .await?
-        .results)
-    }
-
-    async fn delete_members(&self, id: &str, ids: Vec<String>) -> Result<Vec<Membership>> {
-        let body = types::ParticipantIds {
-            participant_ids: ids,
-        };
-        let raw = self.client().raw();
-        Ok(call(
-            "remove_participant_group_members",
-            raw.remove_participant_group_members()
-                .id(id)
-                .body(body)
-                .send(),
-        )
-        .await?
-        .results)
+    /// Sends one chunk of an add or a remove; returns the membership after it.
+    async fn change_members<K: MembershipChange>(
+        &self,
+        group_id: &str,
+        participant_ids: Vec<String>,
+    ) -> Result<Vec<Membership>> {
+        let body = types::ParticipantIds { participant_ids };
+        let answer = call(K::OPERATION, K::send(self.client().raw(), group_id, body)).await?;
+        Ok(answer.results)
     }
 }
 
-type BoxFuture<T> = Pin<Box<dyn Future<Output = Result<T>> + Send>>;
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
 
-impl IntoFuture for BulkChange<Add> {
+impl<'a, K: MembershipChange + Send + 'a> IntoFuture for BulkChange<'a, K> {
     type Output = Result<Vec<Membership>>;
-    type IntoFuture = BoxFuture<Vec<Membership>>;
+    type IntoFuture = BoxFuture<'a, Vec<Membership>>;
 
     fn into_future(mut self) -> Self::IntoFuture {
         Box::pin(async move {
             let ids = self.prepare(true)?;
-            let run = self.run("add", &ids);
-            let groups = &self.groups;
-            let id = self.group_id.as_str();
+            let run = self.run(K::NAME, &ids);
+            let (groups, id) = (&self.groups, self.group_id.as_str());
             let last = run
-                .chunks(0, |chunk| groups.post_members(id, chunk))
+                .chunks(0, |chunk| groups.change_members::<K>(id, chunk))
                 .await?;
             Ok(last.unwrap_or_default())
         })
     }
 }
 
-impl IntoFuture for BulkChange<Remove> {
-    type Output = Result<Vec<Membership>>;
-    type IntoFuture = BoxFuture<Vec<Membership>>;
-
-    fn into_future(mut self) -> Self::IntoFuture {
-        Box::pin(async move {
-            let ids = self.prepare(true)?;
-            let run = self.run("remove", &ids);
-            let groups = &self.groups;
-            let id = self.group_id.as_str();
-            let last = run
-                .chunks(0, |chunk| groups.delete_members(id, chunk))
-                .await?;
-            Ok(last.unwrap_or_default())
-        })
-    }
-}
-
-impl IntoFuture for BulkChange<Replace> {
+impl<'a> IntoFuture for BulkChange<'a, Replace> {
     type Output = Result<ParticipantGroup>;
-    type IntoFuture = BoxFuture<ParticipantGroup>;
+    type IntoFuture = BoxFuture<'a, ParticipantGroup>;
 
     fn into_future(mut self) -> Self::IntoFuture {
         Box::pin(async move {
             let ids = self.prepare(false)?;
             let run = self.run("replace", &ids);
-            let groups = &self.groups;
-            let id = self.group_id.as_str();
-            let first = ids
-                .chunks(self.chunk_size)
-                .next()
-                .unwrap_or_default()
-                .to_vec();
+            let (groups, id) = (&self.groups, self.group_id.as_str());
+            let first = owned(ids.chunks(self.chunk_size).next().unwrap_or_default());
             let group = match groups.patch(id, None, Some(first)).await {
                 Ok(group) => group,
                 Err(e) => return Err(run.failed(0, e)),
@@ -278,22 +331,10 @@ impl IntoFuture for BulkChange<Replace> {
             if run.chunks_total() == 1 {
                 return Ok(group);
             }
-            run.chunks(1, |chunk| groups.post_members(id, chunk))
+            run.chunks(1, |chunk| groups.change_members::<Add>(id, chunk))
                 .await?;
             // The group as it stands after the last chunk (its count has changed).
             groups.get(id).await
         })
-    }
-}
-
-impl<K> BulkChange<K> {
-    fn run<'a>(&'a self, operation: &'static str, ids: &'a [String]) -> Run<'a> {
-        Run {
-            operation,
-            group_id: &self.group_id,
-            ids,
-            chunk_size: self.chunk_size,
-            progress: self.progress.as_ref(),
-        }
     }
 }

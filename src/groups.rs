@@ -1,5 +1,7 @@
 //! The participant-groups handle: one method per operation of the API.
 
+use std::borrow::Cow;
+
 use crate::{
     Client,
     bulk::{AddParticipants, RemoveParticipants, ReplaceParticipants},
@@ -220,10 +222,10 @@ impl ParticipantGroups {
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub fn add_participants<I, S>(&self, id: impl AsRef<str>, ids: I) -> AddParticipants
+    pub fn add_participants<'a, I, S>(&self, id: impl AsRef<str>, ids: I) -> AddParticipants<'a>
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: Into<Cow<'a, str>>,
     {
         AddParticipants::new(self.clone(), id.as_ref(), participant_ids(ids))
     }
@@ -239,10 +241,14 @@ impl ParticipantGroups {
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub fn remove_participants<I, S>(&self, id: impl AsRef<str>, ids: I) -> RemoveParticipants
+    pub fn remove_participants<'a, I, S>(
+        &self,
+        id: impl AsRef<str>,
+        ids: I,
+    ) -> RemoveParticipants<'a>
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: Into<Cow<'a, str>>,
     {
         RemoveParticipants::new(self.clone(), id.as_ref(), participant_ids(ids))
     }
@@ -260,10 +266,14 @@ impl ParticipantGroups {
     /// assert_eq!(emptied.participant_count, Some(0));
     /// # Ok(()) }
     /// ```
-    pub fn replace_participants<I, S>(&self, id: impl AsRef<str>, ids: I) -> ReplaceParticipants
+    pub fn replace_participants<'a, I, S>(
+        &self,
+        id: impl AsRef<str>,
+        ids: I,
+    ) -> ReplaceParticipants<'a>
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: Into<Cow<'a, str>>,
     {
         ReplaceParticipants::new(self.clone(), id.as_ref(), participant_ids(ids))
     }
@@ -356,7 +366,9 @@ impl CreateGroup {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.participants = Some(participant_ids(ids));
+        let ids = ids.into_iter().map(|id| Cow::Owned(id.into()));
+        self.participants =
+            Some(participant_ids(ids).map(|ids| ids.into_iter().map(Cow::into_owned).collect()));
         self
     }
 

@@ -14,9 +14,10 @@ use std::{
     time::{Duration, Instant},
 };
 
+use http_body_util::BodyExt;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::{
-    StatusCode,
+    ResponseBuilderExt, StatusCode,
     header::{AUTHORIZATION, HeaderValue},
 };
 use tracing::Instrument;
@@ -97,17 +98,23 @@ fn record(outcome: Outcome) {
 
 /// Reads the whole body inside the retry loop, so that a body cut off mid-way (or too slow
 /// to arrive) is retried like a failed request, then hands the generated code a response over
-/// the bytes read (no copy: `Bytes` is shared).
+/// the bytes read. Nothing is copied: the status, headers and extensions move across, and the
+/// body's `Bytes` are shared.
 async fn buffered(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
-    let status = response.status();
-    let version = response.version();
-    let headers = response.headers().clone();
-    let body = response.bytes().await?;
-    let mut rebuilt = http::Response::new(body);
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = headers;
-    Ok(reqwest::Response::from(rebuilt))
+    let url = response.url().clone();
+    let (mut parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
+    let bytes = body.collect().await?.to_bytes();
+    // Keep the response's URL (reqwest stores it as an extension only its builder can set);
+    // without it, reqwest would parse a placeholder URL for every response.
+    let with_url = http::response::Builder::new().url(url).body(()).ok();
+    if let Some(mut with_url) = with_url {
+        parts
+            .extensions
+            .extend(std::mem::take(with_url.extensions_mut()));
+    }
+    Ok(reqwest::Response::from(http::Response::from_parts(
+        parts, bytes,
+    )))
 }
 
 impl ClientHooks<Inner> for RawClient {
@@ -146,13 +153,15 @@ impl ClientHooks<Inner> for RawClient {
             let result = async { buffered(self.client().execute(request).await?).await }
                 .instrument(span.clone())
                 .await;
-            span.record("duration_ms", started.elapsed().as_millis() as u64);
-            match &result {
-                Ok(response) => {
-                    span.record("status", response.status().as_u16());
-                }
-                Err(e) => {
-                    tracing::debug!(parent: &span, error = %e, "request failed");
+            if !span.is_disabled() {
+                span.record("duration_ms", started.elapsed().as_millis() as u64);
+                match &result {
+                    Ok(response) => {
+                        span.record("status", response.status().as_u16());
+                    }
+                    Err(e) => {
+                        tracing::debug!(parent: &span, error = %e, "request failed");
+                    }
                 }
             }
             let status = result.as_ref().ok().map(|r| r.status());

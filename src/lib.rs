@@ -50,8 +50,8 @@ mod paginate;
 mod retry;
 
 pub use bulk::{
-    Add, AddParticipants, BulkChange, DEFAULT_CHUNK_SIZE, Progress, Remove, RemoveParticipants,
-    Replace, ReplaceParticipants,
+    Add, AddParticipants, BulkChange, DEFAULT_CHUNK_SIZE, MembershipChange, Progress, Remove,
+    RemoveParticipants, Replace, ReplaceParticipants,
 };
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, TOKEN_ENV,

@@ -24,7 +24,8 @@ struct Cursor {
     request: ListGroups,
     /// The offset of the next page, or `None` when there is none.
     next: Option<u64>,
-    seen: HashSet<String>,
+    /// The ids of the groups yielded so far.
+    seen: HashSet<String, foldhash::fast::RandomState>,
 }
 
 impl ListGroups {
@@ -48,7 +49,7 @@ impl ListGroups {
         let start = self.check().map(|()| Cursor {
             request: self,
             next: Some(0),
-            seen: HashSet::new(),
+            seen: HashSet::default(),
         });
         stream::once(async move { start })
             .map_ok(|cursor| stream::try_unfold(cursor, next_page))

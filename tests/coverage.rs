@@ -2,8 +2,9 @@
 //! names no operation the spec does not have.
 //!
 //! The generated client names each method after its `operationId`, so a wrapper method reaches
-//! an operation by calling `.<operationId>()` on the raw client, and names it in
-//! `call("<operationId>", ...)` for error reporting.
+//! an operation by calling `.<operationId>()` on the raw client, and names it for error
+//! reporting in `call("<operationId>", ...)`, or, for the membership changes that share one
+//! call site (src/bulk.rs), in `const OPERATION: &'static str = "<operationId>";`.
 
 use std::{collections::BTreeSet, fs, path::Path};
 
@@ -36,17 +37,19 @@ fn wrapper_sources() -> String {
     all
 }
 
-/// The operation names quoted in `call("...", ...)`.
+/// The operation names quoted in `call("...", ...)` and `OPERATION: &'static str = "...";`.
 fn named_in_calls(sources: &str) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
-    let mut rest = sources;
-    while let Some(at) = rest.find("call(") {
-        rest = &rest[at + 5..];
-        let trimmed = rest.trim_start();
-        if let Some(quoted) = trimmed.strip_prefix('"')
-            && let Some(end) = quoted.find('"')
-        {
-            names.insert(quoted[..end].to_owned());
+    for marker in ["call(", "OPERATION: &'static str ="] {
+        let mut rest = sources;
+        while let Some(at) = rest.find(marker) {
+            rest = &rest[at + marker.len()..];
+            let trimmed = rest.trim_start();
+            if let Some(quoted) = trimmed.strip_prefix('"')
+                && let Some(end) = quoted.find('"')
+            {
+                names.insert(quoted[..end].to_owned());
+            }
         }
     }
     names
