@@ -410,14 +410,30 @@ impl std::error::Error for BulkError {
 }
 
 /// Runs one call of the generated client and maps its error into an [`Error`].
-pub(crate) async fn call<T>(
+///
+/// The generated call's future is large (its request, response and retry state) and is
+/// moved onto the heap once, here: what callers hold and move (into `FuturesUnordered`, say)
+/// stays a few words, instead of being copied whole at every layer.
+pub(crate) fn call<'f, T: Send + 'f>(
     operation: &'static str,
-    request: impl Future<Output = RawResult<T>>,
-) -> Result<T> {
-    let (result, outcome) = hooks::observe(request).await;
-    match result {
-        Ok(value) => Ok(value.into_inner()),
-        Err(e) => Err(from_raw(operation, e, outcome).await),
+    request: impl Future<Output = RawResult<T>> + Send + 'f,
+) -> impl Future<Output = Result<T>> + Send + 'f {
+    call_with_body(operation, None, request)
+}
+
+/// [`call`], sending `body` (the JSON of the value given to the generated builder, written
+/// by the crate) in place of the generated client's serialisation.
+pub(crate) fn call_with_body<'f, T: Send + 'f>(
+    operation: &'static str,
+    body: Option<Vec<u8>>,
+    request: impl Future<Output = RawResult<T>> + Send + 'f,
+) -> impl Future<Output = Result<T>> + Send + 'f {
+    let observed = hooks::observe(body, Box::pin(request));
+    async move {
+        match observed.await {
+            (Ok(value), _) => Ok(value.into_inner()),
+            (Err(e), outcome) => Err(Box::pin(from_raw(operation, e, outcome)).await),
+        }
     }
 }
 

@@ -367,8 +367,9 @@ impl CreateGroup {
         S: Into<String>,
     {
         let ids = ids.into_iter().map(|id| Cow::Owned(id.into()));
-        self.participants =
-            Some(participant_ids(ids).map(|ids| ids.into_iter().map(Cow::into_owned).collect()));
+        self.participants = Some(
+            participant_ids(ids).map(|ids| ids.ids.into_iter().map(Cow::into_owned).collect()),
+        );
         self
     }
 

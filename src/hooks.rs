@@ -6,6 +6,7 @@
 //! error mapping). Nothing else in the crate touches requests on their way out.
 
 use std::{
+    cell::Cell,
     fmt,
     sync::{
         Arc,
@@ -77,23 +78,66 @@ pub(crate) struct Outcome {
     pub(crate) attempts: u32,
 }
 
+/// What one call of the generated client shares with its hooks, for the length of the call.
+struct CallContext {
+    /// Written by every attempt in `exec`; read once the call is done.
+    outcome: Cell<Outcome>,
+    /// A request body the crate wrote itself, sent instead of the generated client's
+    /// serialisation of the same value (taken by `pre`).
+    body: Cell<Option<Vec<u8>>>,
+}
+
 tokio::task_local! {
-    static OUTCOME: std::cell::Cell<Outcome>;
+    static CALL: CallContext;
 }
 
 /// Runs one call of the generated client and returns what its last attempt answered.
-pub(crate) async fn observe<F: Future>(call: F) -> (F::Output, Outcome) {
-    OUTCOME
-        .scope(std::cell::Cell::new(Outcome::default()), async move {
-            let output = call.await;
-            (output, OUTCOME.with(|cell| cell.get()))
-        })
-        .await
+///
+/// With `body`, the request carries those bytes instead of the body the generated client
+/// serialised: for bulk membership chunks, whose JSON the crate writes straight from the
+/// borrowed ids (see `bulk::chunk_body`) rather than from a `Vec<String>` copy of them. The
+/// bytes must be JSON of the operation's body type (the `Content-Type` the generated client
+/// set stays).
+pub(crate) fn observe<F: Future + Unpin>(
+    body: Option<Vec<u8>>,
+    call: F,
+) -> impl Future<Output = (F::Output, Outcome)> {
+    let context = CallContext {
+        outcome: Cell::new(Outcome::default()),
+        body: Cell::new(body),
+    };
+    CALL.scope(context, ObserveFuture { call: Some(call) })
+}
+
+/// Polls the call, and once it is done reads the outcome its attempts recorded: a future
+/// by hand rather than an `async` block, which would store the call twice.
+struct ObserveFuture<F> {
+    call: Option<F>,
+}
+
+impl<F: Future + Unpin> Future for ObserveFuture<F> {
+    type Output = (F::Output, Outcome);
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let call = self.call.as_mut().expect("polled after completion");
+        let output = std::task::ready!(std::pin::Pin::new(call).poll(cx));
+        self.call = None;
+        std::task::Poll::Ready((output, CALL.with(|call| call.outcome.get())))
+    }
 }
 
 fn record(outcome: Outcome) {
     // Outside `observe` (the raw client used directly) there is nowhere to record: fine.
-    let _ = OUTCOME.try_with(|cell| cell.set(outcome));
+    let _ = CALL.try_with(|call| call.outcome.set(outcome));
+}
+
+/// The body prepared for this call, if any (once: the first attempt's request carries it,
+/// and retries send clones of that request).
+fn prepared_body() -> Option<Vec<u8>> {
+    CALL.try_with(|call| call.body.take()).ok().flatten()
 }
 
 /// Reads the whole body inside the retry loop, so that a body cut off mid-way (or too slow
@@ -126,6 +170,9 @@ impl ClientHooks<Inner> for RawClient {
         request
             .headers_mut()
             .insert(AUTHORIZATION, self.inner().authorization.clone());
+        if let Some(body) = prepared_body() {
+            *request.body_mut() = Some(body.into());
+        }
         Ok(())
     }
 
@@ -149,11 +196,13 @@ impl ClientHooks<Inner> for RawClient {
                 status = tracing::field::Empty,
                 duration_ms = tracing::field::Empty,
             );
-            let started = Instant::now();
-            let result = async { buffered(self.client().execute(request).await?).await }
-                .instrument(span.clone())
-                .await;
-            if !span.is_disabled() {
+            let send = async { buffered(self.client().execute(request).await?).await };
+            // A disabled span (no subscriber wants it) costs nothing: skip its bookkeeping.
+            let result = if span.is_disabled() {
+                send.await
+            } else {
+                let started = Instant::now();
+                let result = send.instrument(span.clone()).await;
                 span.record("duration_ms", started.elapsed().as_millis() as u64);
                 match &result {
                     Ok(response) => {
@@ -163,7 +212,8 @@ impl ClientHooks<Inner> for RawClient {
                         tracing::debug!(parent: &span, error = %e, "request failed");
                     }
                 }
-            }
+                result
+            };
             let status = result.as_ref().ok().map(|r| r.status());
             record(Outcome {
                 status,

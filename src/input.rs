@@ -42,55 +42,69 @@ pub(crate) fn check_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Checks participant ids and removes repeats, keeping the first occurrence's place. Ids the
-/// caller lent stay borrowed: nothing is copied here.
+/// Participant ids that passed [`participant_ids`]: checked, without repeats, in the order
+/// given.
+#[derive(Debug, Default)]
+pub(crate) struct CheckedIds<'a> {
+    /// The ids; those the caller lent stay borrowed.
+    pub(crate) ids: Vec<Cow<'a, str>>,
+    /// True when every id is [`plain`](plainly_an_id): a JSON string of it is the id between
+    /// quotes, with nothing to escape.
+    pub(crate) plain: bool,
+}
+
+/// Checks participant ids and drops repeats, keeping each id's first place. Ids the caller
+/// lent stay borrowed: nothing is copied here.
 ///
 /// This runs on every id of a bulk change before anything is sent, so it is built for large
-/// inputs: ids made of printable ASCII (all of Prolific's) pass a branch-free byte check, and
-/// repeats are found with a fast keyed hash over the borrowed strings.
-pub(crate) fn participant_ids<'a, I, S>(ids: I) -> Result<Vec<Cow<'a, str>>>
+/// inputs: ids made of printable ASCII (all of Prolific's) pass a branch-free byte check,
+/// and repeats are found with a fast keyed hash over the borrowed strings, in the same pass
+/// (large inputs do not fit in the cache: a second pass would read them from memory again).
+pub(crate) fn participant_ids<'a, I, S>(ids: I) -> Result<CheckedIds<'a>>
 where
     I: IntoIterator<Item = S>,
     S: Into<Cow<'a, str>>,
 {
-    let ids: Vec<Cow<'a, str>> = ids.into_iter().map(Into::into).collect();
-    for (index, id) in ids.iter().enumerate() {
-        if !plainly_an_id(id) {
-            check_id(|| format!("participant id #{index}"), id)?;
-        }
-    }
-    Ok(without_repeats(ids))
-}
-
-/// True when `id` is certainly accepted by [`check_id`]: non-empty printable ASCII without
-/// spaces, and not `.` or `..`. Written without early exits so that it compiles to SIMD.
-fn plainly_an_id(id: &str) -> bool {
-    let printable = id
-        .bytes()
-        .fold(true, |ok, b| ok & (b.wrapping_sub(0x21) < 0x7f - 0x21));
-    printable && !id.is_empty() && id != "." && id != ".."
-}
-
-/// Removes repeated ids, keeping each first occurrence in its place.
-fn without_repeats<'a>(mut ids: Vec<Cow<'a, str>>) -> Vec<Cow<'a, str>> {
-    let mut keep: Vec<bool> = Vec::new();
+    let mut ids: Vec<Cow<'a, str>> = ids.into_iter().map(Into::into).collect();
+    let mut plain = true;
+    let mut repeats = Vec::new();
     {
         let mut seen: HashSet<&str, foldhash::fast::RandomState> =
             HashSet::with_capacity_and_hasher(ids.len(), Default::default());
         for (index, id) in ids.iter().enumerate() {
+            if !plainly_an_id(id) {
+                plain = false;
+                check_id(|| format!("participant id #{index}"), id)?;
+            }
             if !seen.insert(id) {
-                if keep.is_empty() {
-                    keep = vec![true; ids.len()];
-                }
-                keep[index] = false;
+                repeats.push(index);
             }
         }
     }
-    if !keep.is_empty() {
-        let mut keep = keep.into_iter();
-        ids.retain(|_| keep.next().unwrap_or(true));
+    if !repeats.is_empty() {
+        let mut repeats = repeats.into_iter().peekable();
+        let mut index = 0;
+        ids.retain(|_| {
+            let repeat = repeats.next_if_eq(&index).is_some();
+            index += 1;
+            !repeat
+        });
     }
-    ids
+    Ok(CheckedIds { ids, plain })
+}
+
+/// True when `id` is certainly accepted by [`check_id`] and needs no escaping in JSON:
+/// non-empty printable ASCII without spaces, `"` or `\`, and not `.` or `..`.
+pub(crate) fn plainly_an_id(id: &str) -> bool {
+    !id.is_empty() && plain_bytes(id.as_bytes()) && id != "." && id != ".."
+}
+
+/// True when every byte is printable ASCII other than space, `"` and `\`. Without early
+/// exits, so that it compiles to SIMD.
+fn plain_bytes(bytes: &[u8]) -> bool {
+    bytes.iter().fold(true, |ok, &b| {
+        ok & (b.wrapping_sub(0x21) < 0x7f - 0x21) & (b != b'"') & (b != b'\\')
+    })
 }
 
 #[cfg(test)]
@@ -149,9 +163,9 @@ mod tests {
                 if plainly_an_id(&id) {
                     assert!(check_id(String::new, &id).is_ok(), "{id:?}");
                 } else {
-                    let printable = (0x21..0x7f).contains(&b);
+                    let plain = (0x21..0x7f).contains(&b) && b != b'"' && b != b'\\';
                     assert!(
-                        !printable || id == "." || id == "..",
+                        !plain || id == "." || id == "..",
                         "{id:?} took the slow path"
                     );
                 }
@@ -160,9 +174,30 @@ mod tests {
     }
 
     #[test]
+    fn the_byte_check_is_exactly_plain_ascii() {
+        let plain = |b: u8| (0x21..=0x7e).contains(&b) && b != b'"' && b != b'\\';
+        for b in 0..=u8::MAX {
+            for at in 0..3 {
+                let mut bytes = *b"xyz";
+                bytes[at] = b;
+                assert_eq!(plain_bytes(&bytes), plain(b), "{b:#x} at {at}");
+            }
+        }
+        assert!(plain_bytes(b""));
+    }
+
+    #[test]
+    fn ids_that_need_escaping_are_accepted_but_not_plain() {
+        let ids = participant_ids(["a\"b", "c"]).unwrap();
+        assert_eq!(ids.ids, ["a\"b", "c"]);
+        assert!(!ids.plain);
+        assert!(participant_ids(["5e9b9c9b0f9c9a0001b0b1f4"]).unwrap().plain);
+    }
+
+    #[test]
     fn borrowed_ids_stay_borrowed() {
         let given = vec!["a".to_owned(), "b".to_owned(), "a".to_owned()];
-        let ids = participant_ids(&given).unwrap();
+        let ids = participant_ids(&given).unwrap().ids;
         assert_eq!(ids, ["a", "b"]);
         assert!(ids.iter().all(|id| matches!(id, Cow::Borrowed(_))));
     }
@@ -170,7 +205,7 @@ mod tests {
     #[test]
     fn participant_ids_are_deduplicated_in_order() {
         assert_eq!(
-            participant_ids(["b", "a", "b", "c", "a"]).unwrap(),
+            participant_ids(["b", "a", "b", "c", "a"]).unwrap().ids,
             ["b", "a", "c"]
         );
         let err = participant_ids(["ok", ""]).unwrap_err().to_string();
