@@ -421,8 +421,8 @@ pub(crate) fn call<'f, T: Send + 'f>(
     call_with_body(operation, None, request)
 }
 
-/// [`call`], sending `body` (the JSON of the value given to the generated builder, written
-/// by the crate) in place of the generated client's serialisation.
+/// [`call`], sending `body` (JSON of the operation's body type, written by the crate) in
+/// place of what the generated client serialised from its builder.
 pub(crate) fn call_with_body<'f, T: Send + 'f>(
     operation: &'static str,
     body: Option<Vec<u8>>,
