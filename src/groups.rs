@@ -325,12 +325,6 @@ impl ListGroups {
         self
     }
 
-    /// Reads every page and returns all the groups, each once.
-    pub async fn send(self) -> Result<Vec<ParticipantGroup>> {
-        use futures_util::TryStreamExt;
-        self.stream().try_collect().await
-    }
-
     pub(crate) fn check(&self) -> Result<()> {
         let (GroupFilter::Workspace(id) | GroupFilter::Project(id)) = &self.filter;
         check_id(|| "filter id".into(), id)?;

@@ -1,4 +1,5 @@
-//! Paging through the group list with `limit` and `offset`, as a `Stream`.
+//! Paging through the group list with `limit` and `offset`: all at once (`send()`) or as a
+//! `Stream` (`stream()`), both through one pager.
 //!
 //! A page is asked for with `limit` (the page size) and `offset`. The next page starts where
 //! `_links.next` says when the server gives it, and after the groups received otherwise.
@@ -6,7 +7,10 @@
 //! limit, an offset at or past `meta.count`, or a page that adds no group not already seen (so
 //! a server that ignores `limit` or `offset` cannot make the client loop, nor repeat groups).
 
-use std::collections::HashSet;
+use std::{
+    collections::{HashMap, HashSet, hash_map::Entry},
+    hash::{BuildHasher, BuildHasherDefault, Hasher},
+};
 
 use futures_util::{Stream, StreamExt, TryStreamExt, stream};
 
@@ -20,15 +24,38 @@ use crate::{
 pub const DEFAULT_PAGE_SIZE: u64 = 200;
 
 /// Where paging stands between two pages.
-struct Cursor {
+struct Pager {
     request: ListGroups,
     /// The offset of the next page, or `None` when there is none.
     next: Option<u64>,
     /// The ids of the groups yielded so far.
-    seen: HashSet<String, foldhash::fast::RandomState>,
+    seen: SeenIds,
 }
 
 impl ListGroups {
+    /// Reads every page and returns all the groups, each once, in the order received.
+    pub async fn send(self) -> Result<Vec<ParticipantGroup>> {
+        let mut pager = Pager::new(self)?;
+        // Pages are kept as they come and joined once at the end: each group is moved once,
+        // where growing one list page by page would copy it again at every doubling.
+        let mut pages = Vec::new();
+        let mut total = 0;
+        while let Some(page) = pager.next_page().await? {
+            total += page.len();
+            pages.push(page);
+        }
+        Ok(match pages.len() {
+            1 => pages.pop().unwrap_or_default(),
+            _ => {
+                let mut all = Vec::with_capacity(total);
+                for page in pages {
+                    all.extend(page);
+                }
+                all
+            }
+        })
+    }
+
     /// The groups one by one, fetching each page only when the previous one is used up.
     /// The stream is `Unpin`, so `next()`/`try_next()` work on it directly.
     ///
@@ -46,64 +73,148 @@ impl ListGroups {
     /// # Ok(()) }
     /// ```
     pub fn stream(self) -> impl Stream<Item = Result<ParticipantGroup>> + Send + Unpin + 'static {
-        let start = self.check().map(|()| Cursor {
-            request: self,
-            next: Some(0),
-            seen: HashSet::default(),
-        });
+        let start = Pager::new(self);
         stream::once(async move { start })
-            .map_ok(|cursor| stream::try_unfold(cursor, next_page))
+            .map_ok(|pager| {
+                stream::try_unfold(pager, |mut pager| async move {
+                    Ok(pager.next_page().await?.map(|groups| (groups, pager)))
+                })
+            })
             .try_flatten()
-            .map_ok(|page| stream::iter(page.into_iter().map(Ok)))
+            .map_ok(|groups| stream::iter(groups.into_iter().map(Ok)))
             .try_flatten()
             .boxed()
     }
 }
 
-/// Fetches the page under the cursor and moves it on.
-async fn next_page(mut cursor: Cursor) -> Result<Option<(Vec<ParticipantGroup>, Cursor)>> {
-    let Some(offset) = cursor.next else {
-        return Ok(None);
-    };
-    let request = &cursor.request;
-    let (workspace_id, project_id) = match &request.filter {
-        GroupFilter::Workspace(id) => (Some(id.as_str()), None),
-        GroupFilter::Project(id) => (None, Some(id.as_str())),
-    };
-    let mut builder = request
-        .client
-        .raw()
-        .list_participant_groups()
-        .limit(request.page_size)
-        .offset(offset);
-    if let Some(id) = workspace_id {
-        builder = builder.workspace_id(id);
+impl Pager {
+    /// A pager at the first page, once the request's input is checked.
+    fn new(request: ListGroups) -> Result<Self> {
+        request.check()?;
+        Ok(Pager {
+            request,
+            next: Some(0),
+            seen: SeenIds::default(),
+        })
     }
-    if let Some(id) = project_id {
-        builder = builder.project_id(id);
-    }
-    if let Some(active) = request.active {
-        builder = builder.active(active);
-    }
-    let page: ParticipantGroupList = call("list_participant_groups", builder.send()).await?;
 
-    let received = page.results.len() as u64;
-    let fresh: Vec<ParticipantGroup> = page
-        .results
-        .into_iter()
-        .filter(|group| cursor.seen.insert(group.id.clone()))
-        .collect();
-    cursor.next = following_offset(
-        offset,
-        received,
-        fresh.len() as u64,
-        request.page_size,
-        page.links
-            .as_ref()
-            .map(|links| links.next.as_ref().and_then(|link| link.href.as_deref())),
-        page.meta.and_then(|meta| meta.count),
-    );
-    Ok(Some((fresh, cursor)))
+    /// Fetches the page under the cursor, moves the cursor on, and returns the page's groups
+    /// not seen before; `None` once paging is done.
+    async fn next_page(&mut self) -> Result<Option<Vec<ParticipantGroup>>> {
+        let Some(offset) = self.next else {
+            return Ok(None);
+        };
+        let request = &self.request;
+        let (workspace_id, project_id) = match &request.filter {
+            GroupFilter::Workspace(id) => (Some(id.as_str()), None),
+            GroupFilter::Project(id) => (None, Some(id.as_str())),
+        };
+        let mut builder = request
+            .client
+            .raw()
+            .list_participant_groups()
+            .limit(request.page_size)
+            .offset(offset);
+        if let Some(id) = workspace_id {
+            builder = builder.workspace_id(id);
+        }
+        if let Some(id) = project_id {
+            builder = builder.project_id(id);
+        }
+        if let Some(active) = request.active {
+            builder = builder.active(active);
+        }
+        let page: ParticipantGroupList = call("list_participant_groups", builder.send()).await?;
+
+        let received = page.results.len() as u64;
+        let mut groups = page.results;
+        self.seen.reserve(
+            groups.len(),
+            groups.first().map_or(0, |group| group.id.len()),
+        );
+        groups.retain(|group| self.seen.insert(&group.id));
+        self.next = following_offset(
+            offset,
+            received,
+            groups.len() as u64,
+            request.page_size,
+            page.links
+                .as_ref()
+                .map(|links| links.next.as_ref().and_then(|link| link.href.as_deref())),
+            page.meta.and_then(|meta| meta.count),
+        );
+        Ok(Some(groups))
+    }
+}
+
+/// The ids of the groups yielded so far: each id's bytes once, end to end in one string, found
+/// through a table from the id's hash to its index.
+///
+/// A `HashSet<String>` of the ids would cost an allocation and a copy per group, and a table of
+/// 32-byte entries that misses the cache; this one allocates only to grow, its entries are 16
+/// bytes, and they never need hashing again. (Listing 10,000 groups, it was the largest cost
+/// over hand-written code; see `benches/client.rs`, scenario 4.)
+#[derive(Default)]
+struct SeenIds {
+    hasher: foldhash::fast::RandomState,
+    /// Every id kept, end to end.
+    text: String,
+    /// Where each id ends in `text`, by index.
+    ends: Vec<usize>,
+    /// From an id's hash to the index of the first id with that hash.
+    by_hash: HashMap<u64, u32, BuildHasherDefault<Hashed>>,
+    /// Ids whose hash an earlier, different id already has (odds of 2^-64 each), and any past
+    /// the four billionth.
+    others: HashSet<Box<str>>,
+}
+
+impl SeenIds {
+    /// Makes room for `more` ids of about `len` bytes each.
+    fn reserve(&mut self, more: usize, len: usize) {
+        self.by_hash.reserve(more);
+        self.ends.reserve(more);
+        self.text.reserve(more.saturating_mul(len));
+    }
+
+    /// Adds `id`; `true` if it was not there yet.
+    fn insert(&mut self, id: &str) -> bool {
+        let index = u32::try_from(self.ends.len());
+        match (self.by_hash.entry(self.hasher.hash_one(id)), index) {
+            (Entry::Occupied(entry), _) => {
+                let i = *entry.get() as usize;
+                let start = i.checked_sub(1).map_or(0, |before| self.ends[before]);
+                &self.text[start..self.ends[i]] != id && self.others.insert(id.into())
+            }
+            (Entry::Vacant(entry), Ok(index)) => {
+                entry.insert(index);
+                self.text.push_str(id);
+                self.ends.push(self.text.len());
+                true
+            }
+            (Entry::Vacant(_), Err(_)) => self.others.insert(id.into()),
+        }
+    }
+}
+
+/// The "hasher" of a table keyed by hashes already made: the key is its own hash.
+#[derive(Default)]
+struct Hashed(u64);
+
+impl Hasher for Hashed {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys come here; fold anything else in all the same.
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, hash: u64) {
+        self.0 = hash;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// The offset of the page after one at `offset`, or `None` when paging should stop.
@@ -143,7 +254,50 @@ fn offset_in(href: &str) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
-    use super::following_offset;
+    use std::hash::BuildHasher;
+
+    use super::{SeenIds, following_offset};
+
+    #[test]
+    fn seen_ids_tells_each_id_once() {
+        let mut seen = SeenIds::default();
+        let long = "x".repeat(300);
+        let ids = [
+            "642ea7ff7639ab670b05a0b5",
+            "",
+            "a",
+            "é",
+            long.as_str(),
+            "642ea7ff7639ab670b05a0b6",
+        ];
+        for id in ids {
+            assert!(seen.insert(id), "{id:?} is new");
+        }
+        for id in ids {
+            assert!(!seen.insert(id), "{id:?} was seen");
+        }
+        seen.reserve(1000, 24);
+        for i in 0..1000 {
+            assert!(seen.insert(&format!("{i:024x}")));
+        }
+        assert!((0..1000).all(|i| !seen.insert(&format!("{i:024x}"))));
+        assert!(!seen.insert("a"));
+    }
+
+    #[test]
+    fn seen_ids_tells_apart_ids_whose_hashes_collide() {
+        let mut seen = SeenIds::default();
+        assert!(seen.insert("first"));
+        // Make "second" hash like "first" did: its entry points at "first".
+        let hash = seen.hasher.hash_one("second");
+        seen.by_hash.insert(hash, 0);
+        assert!(
+            seen.insert("second"),
+            "a different id with the same hash is new"
+        );
+        assert!(!seen.insert("second"));
+        assert!(!seen.insert("first"));
+    }
 
     const NEXT: Option<Option<&str>> = Some(Some(
         "https://x/api/v1/participant-groups/?limit=2&offset=7",

@@ -136,6 +136,24 @@ async fn links_next_is_followed_and_its_absence_stops() {
 }
 
 #[tokio::test]
+async fn a_group_shifted_onto_the_next_page_comes_once_and_in_order() {
+    // A group created while paging pushes the list back by one: page 2 repeats group 1.
+    let server = MockServer::start_async().await;
+    let pages = [
+        page(&server, 0, json!({"results": groups(0..2)})).await,
+        page(&server, 2, json!({"results": groups(1..3)})).await,
+        page(&server, 4, json!({"results": groups(3..4)})).await,
+    ];
+    assert_eq!(
+        names(&server).await,
+        ["Group 0", "Group 1", "Group 2", "Group 3"]
+    );
+    for p in pages {
+        p.assert_calls_async(1).await;
+    }
+}
+
+#[tokio::test]
 async fn a_server_that_ignores_limit_and_offset_cannot_loop_or_repeat() {
     let server = MockServer::start_async().await;
     let all = server
