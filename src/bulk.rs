@@ -332,11 +332,16 @@ impl ParticipantGroups {
     ) -> Result<Vec<Membership>> {
         // The generated builder checks and serialises an empty list; the hooks send `body`,
         // the same operation's body with this chunk's ids, in its place.
-        let placeholder = types::ParticipantIds {
+        let placeholder = || types::ParticipantIds {
             participant_ids: Vec::new(),
         };
-        let request = K::send(self.client().raw(), group_id, placeholder);
-        let answer = call_with_body(K::OPERATION, Some(body), request).await?;
+        let answer = call_with_body(
+            K::OPERATION,
+            self.client().raw(),
+            Some(body.into()),
+            |raw| K::send(raw, group_id, placeholder()),
+        )
+        .await?;
         Ok(answer.results)
     }
 }

@@ -8,8 +8,13 @@ use std::{collections::BTreeMap, fmt, time::Duration};
 
 use reqwest::StatusCode;
 
+use bytes::Bytes;
+use progenitor_client::ClientInfo;
+
 use crate::{
+    generated::Client as RawClient,
     hooks::{self, Outcome},
+    retry::Attempt,
     types,
 };
 
@@ -409,31 +414,82 @@ impl std::error::Error for BulkError {
     }
 }
 
-/// Runs one call of the generated client and maps its error into an [`Error`].
+/// Runs one call of the generated client, `send`, retrying it by the client's policy, and
+/// maps its error into an [`Error`].
 ///
-/// The generated call's future is large (its request, response and retry state) and is
-/// moved onto the heap once, here: what callers hold and move (into `FuturesUnordered`, say)
-/// stays a few words, instead of being copied whole at every layer.
-pub(crate) fn call<'f, T: Send + 'f>(
+/// A retry re-runs `send`, so it builds, sends, reads and decodes anew: a body cut off
+/// mid-way is retried like a failed connection, and no copy of a request is kept in case
+/// one is needed. Each attempt's future is moved onto the heap once, here: what callers hold
+/// and move (into `FuturesUnordered`, say) stays a few words, instead of being copied whole
+/// at every layer.
+pub(crate) fn call<'f, T, F, Fut>(
     operation: &'static str,
-    request: impl Future<Output = RawResult<T>> + Send + 'f,
-) -> impl Future<Output = Result<T>> + Send + 'f {
-    call_with_body(operation, None, request)
+    raw: &'f RawClient,
+    send: F,
+) -> impl Future<Output = Result<T>> + Send + 'f
+where
+    T: Send + 'f,
+    F: FnMut(&'f RawClient) -> Fut + Send + 'f,
+    Fut: Future<Output = RawResult<T>> + Send + 'f,
+{
+    call_with_body(operation, raw, None, send)
 }
 
 /// [`call`], sending `body` (JSON of the operation's body type, written by the crate) in
 /// place of what the generated client serialised from its builder.
-pub(crate) fn call_with_body<'f, T: Send + 'f>(
+pub(crate) fn call_with_body<'f, T, F, Fut>(
     operation: &'static str,
-    body: Option<Vec<u8>>,
-    request: impl Future<Output = RawResult<T>> + Send + 'f,
-) -> impl Future<Output = Result<T>> + Send + 'f {
-    let observed = hooks::observe(body, Box::pin(request));
-    async move {
-        match observed.await {
-            (Ok(value), _) => Ok(value.into_inner()),
-            (Err(e), outcome) => Err(Box::pin(from_raw(operation, e, outcome)).await),
+    raw: &'f RawClient,
+    body: Option<Bytes>,
+    mut send: F,
+) -> impl Future<Output = Result<T>> + Send + 'f
+where
+    T: Send + 'f,
+    F: FnMut(&'f RawClient) -> Fut + Send + 'f,
+    Fut: Future<Output = RawResult<T>> + Send + 'f,
+{
+    hooks::observe(body, async move {
+        let mut retrier = raw.inner().retrier(operation);
+        loop {
+            let span = retrier.span();
+            let result = retrier.run(&span, Box::pin(send(raw))).await;
+            let outcome = hooks::outcome();
+            let Some(delay) = retrier.next_delay(&span, attempt(&result, &outcome)) else {
+                return match result {
+                    Ok(value) => Ok(value.into_inner()),
+                    Err(e) => {
+                        let outcome = Outcome {
+                            attempts: retrier.attempts(),
+                            ..outcome
+                        };
+                        Err(Box::pin(from_raw(operation, e, outcome)).await)
+                    }
+                };
+            };
+            // Not kept across the wait: the call's future stays small.
+            drop(result);
+            retrier.wait(&span, delay).await;
         }
+    })
+}
+
+/// What an attempt of a generated call came to, for the retry decision; `outcome` is what
+/// its request was answered (noted by the hooks).
+fn attempt<'e, T>(result: &'e RawResult<T>, outcome: &Outcome) -> Attempt<'e> {
+    use progenitor_client::Error as Raw;
+    match result {
+        Err(Raw::CommunicationError(e) | Raw::ResponseBodyError(e)) => Attempt::Failed(e),
+        Err(Raw::InvalidRequest(_) | Raw::InvalidUpgrade(_) | Raw::Custom(_)) => Attempt::Final,
+        Ok(_)
+        | Err(
+            Raw::ErrorResponse(_) | Raw::InvalidResponsePayload(..) | Raw::UnexpectedResponse(_),
+        ) => match outcome.status {
+            Some(status) => Attempt::Answered {
+                status,
+                retry_after: outcome.retry_after,
+            },
+            None => Attempt::Final,
+        },
     }
 }
 

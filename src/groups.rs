@@ -140,10 +140,9 @@ impl ParticipantGroups {
     pub async fn get(&self, id: impl AsRef<str>) -> Result<ParticipantGroup> {
         let id = id.as_ref();
         check_group_id(id)?;
-        call(
-            "get_participant_group",
-            self.client.raw().get_participant_group().id(id).send(),
-        )
+        call("get_participant_group", self.client.raw(), |raw| {
+            raw.get_participant_group().id(id).send()
+        })
         .await
     }
 
@@ -178,10 +177,9 @@ impl ParticipantGroups {
     pub async fn delete(&self, id: impl AsRef<str>) -> Result<()> {
         let id = id.as_ref();
         check_group_id(id)?;
-        call(
-            "delete_participant_group",
-            self.client.raw().delete_participant_group().id(id).send(),
-        )
+        call("delete_participant_group", self.client.raw(), |raw| {
+            raw.delete_participant_group().id(id).send()
+        })
         .await
     }
 
@@ -198,14 +196,9 @@ impl ParticipantGroups {
     pub async fn participants(&self, id: impl AsRef<str>) -> Result<Vec<Membership>> {
         let id = id.as_ref();
         check_group_id(id)?;
-        let list = call(
-            "list_participant_group_members",
-            self.client
-                .raw()
-                .list_participant_group_members()
-                .id(id)
-                .send(),
-        )
+        let list = call("list_participant_group_members", self.client.raw(), |raw| {
+            raw.list_participant_group_members().id(id).send()
+        })
         .await?;
         Ok(list.results)
     }
@@ -285,18 +278,16 @@ impl ParticipantGroups {
         name: Option<String>,
         participant_ids: Option<Vec<String>>,
     ) -> Result<ParticipantGroup> {
-        call(
-            "update_participant_group",
-            self.client
-                .raw()
-                .update_participant_group()
+        let body = types::UpdateParticipantGroup {
+            name,
+            participant_ids,
+        };
+        call("update_participant_group", self.client.raw(), |raw| {
+            raw.update_participant_group()
                 .id(id)
-                .body(types::UpdateParticipantGroup {
-                    name,
-                    participant_ids,
-                })
-                .send(),
-        )
+                .body(body.clone())
+                .send()
+        })
         .await
     }
 }
@@ -381,20 +372,16 @@ impl CreateGroup {
             }
         };
         let participant_ids = self.participants.transpose()?.unwrap_or_default();
-        call(
-            "create_participant_group",
-            self.client
-                .raw()
-                .create_participant_group()
-                .body(types::CreateParticipantGroup {
-                    name: self.name,
-                    description: self.description,
-                    workspace_id,
-                    organisation_id,
-                    participant_ids,
-                })
-                .send(),
-        )
+        let body = types::CreateParticipantGroup {
+            name: self.name,
+            description: self.description,
+            workspace_id,
+            organisation_id,
+            participant_ids,
+        };
+        call("create_participant_group", self.client.raw(), |raw| {
+            raw.create_participant_group().body(body.clone()).send()
+        })
         .await
     }
 }

@@ -2,8 +2,11 @@
 //! `ClientHooks`, implemented once for the generated [`raw::Client`](crate::raw::Client).
 //!
 //! Every request of every operation passes through [`ClientHooks::pre`] (the token is added)
-//! and [`ClientHooks::exec`] (retries, the tracing span, and a note of the final status for
-//! error mapping). Nothing else in the crate touches requests on their way out.
+//! and [`ClientHooks::exec`] (sends it). Inside a call of the wrapper (`error::call`, which
+//! retries whole generated calls), `exec` makes one attempt and notes its status for the
+//! retry decision and the error mapping; for the generated client used on its own, `exec`
+//! retries by itself, re-sending copies of the request. Nothing else in the crate touches
+//! requests on their way out.
 
 use std::{
     cell::Cell,
@@ -12,18 +15,21 @@ use std::{
         Arc,
         atomic::{AtomicU32, Ordering},
     },
-    time::{Duration, Instant},
+    time::Duration,
 };
 
+use bytes::Bytes;
 use http_body_util::BodyExt;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::{
     ResponseBuilderExt, StatusCode,
     header::{AUTHORIZATION, HeaderValue},
 };
-use tracing::Instrument;
 
-use crate::{generated::Client as RawClient, retry::RetryPolicy};
+use crate::{
+    generated::Client as RawClient,
+    retry::{Attempt, Retrier, RetryPolicy},
+};
 
 /// What the generated client carries for its hooks (progenitor's "inner" value): the
 /// `Authorization` header and the retry policy. `Debug` never shows the token.
@@ -58,6 +64,11 @@ impl Inner {
     pub fn retry_policy(&self) -> RetryPolicy {
         self.retry
     }
+
+    /// A retrier for one call of `operation` by this policy, counting into this client.
+    pub(crate) fn retrier(&self, operation: &'static str) -> Retrier<'_> {
+        Retrier::new(self.retry, &self.retries, operation)
+    }
 }
 
 impl fmt::Debug for Inner {
@@ -70,7 +81,7 @@ impl fmt::Debug for Inner {
 }
 
 /// What the last attempt of a call answered, for mapping errors that progenitor reports
-/// without their status (a non-JSON error body).
+/// without their status (a non-JSON error body), and for deciding on a retry.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Outcome {
     pub(crate) status: Option<StatusCode>,
@@ -78,72 +89,65 @@ pub(crate) struct Outcome {
     pub(crate) attempts: u32,
 }
 
-/// What one call of the generated client shares with its hooks, for the length of the call.
+/// What one call of the wrapper (`error::call`) shares with the hooks, for the length of the
+/// call and all its attempts.
 struct CallContext {
-    /// Written by every attempt in `exec`; read once the call is done.
+    /// Written by every attempt in `exec`.
     outcome: Cell<Outcome>,
     /// A request body the crate wrote itself, sent instead of the generated client's
-    /// serialisation of the same value (taken by `pre`).
-    body: Cell<Option<Vec<u8>>>,
+    /// serialisation of the same value (by `pre`, on every attempt).
+    body: Option<Bytes>,
 }
 
 tokio::task_local! {
     static CALL: CallContext;
 }
 
-/// Runs one call of the generated client and returns what its last attempt answered.
+/// Runs `call` (a wrapper call: one or more attempts of a generated call) with a context
+/// the hooks can see: `exec` then makes one attempt per request and records what it
+/// answered, and leaves retrying to the caller.
 ///
-/// With `body`, the request carries those bytes instead of the body the generated client
+/// With `body`, every request carries those bytes instead of the body the generated client
 /// serialised: for bulk membership chunks, whose JSON the crate writes straight from the
 /// borrowed ids (see `bulk::chunk_body`) rather than from a `Vec<String>` copy of them. The
 /// bytes must be JSON of the operation's body type (the `Content-Type` the generated client
 /// set stays).
-pub(crate) fn observe<F: Future + Unpin>(
-    body: Option<Vec<u8>>,
-    call: F,
-) -> impl Future<Output = (F::Output, Outcome)> {
+pub(crate) fn observe<F: Future>(body: Option<Bytes>, call: F) -> impl Future<Output = F::Output> {
     let context = CallContext {
         outcome: Cell::new(Outcome::default()),
-        body: Cell::new(body),
+        body,
     };
-    CALL.scope(context, ObserveFuture { call: Some(call) })
+    CALL.scope(context, call)
 }
 
-/// Polls the call, and once it is done reads the outcome its attempts recorded: a future
-/// by hand rather than an `async` block, which would store the call twice.
-struct ObserveFuture<F> {
-    call: Option<F>,
+/// What the last request of the call under way answered (inside `observe`).
+pub(crate) fn outcome() -> Outcome {
+    CALL.try_with(|call| call.outcome.get()).unwrap_or_default()
 }
 
-impl<F: Future + Unpin> Future for ObserveFuture<F> {
-    type Output = (F::Output, Outcome);
+/// Whether a wrapper call is under way (see `observe`).
+fn in_call() -> bool {
+    CALL.try_with(|_| ()).is_ok()
+}
 
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Self::Output> {
-        let call = self.call.as_mut().expect("polled after completion");
-        let output = std::task::ready!(std::pin::Pin::new(call).poll(cx));
-        self.call = None;
-        std::task::Poll::Ready((output, CALL.with(|call| call.outcome.get())))
+/// The body prepared for this call, if any.
+fn prepared_body() -> Option<Bytes> {
+    CALL.try_with(|call| call.body.clone()).ok().flatten()
+}
+
+/// Notes the request's method and path in `span` (the attempt's).
+fn note_request(span: &tracing::Span, request: &reqwest::Request) {
+    if !span.is_disabled() {
+        span.record("method", tracing::field::display(request.method()));
+        span.record("path", request.url().path());
     }
-}
-
-fn record(outcome: Outcome) {
-    // Outside `observe` (the raw client used directly) there is nowhere to record: fine.
-    let _ = CALL.try_with(|call| call.outcome.set(outcome));
-}
-
-/// The body prepared for this call, if any (once: the first attempt's request carries it,
-/// and retries send clones of that request).
-fn prepared_body() -> Option<Vec<u8>> {
-    CALL.try_with(|call| call.body.take()).ok().flatten()
 }
 
 /// Reads the whole body inside the retry loop, so that a body cut off mid-way (or too slow
 /// to arrive) is retried like a failed request, then hands the generated code a response over
 /// the bytes read. Nothing is copied: the status, headers and extensions move across, and the
-/// body's `Bytes` are shared.
+/// body's `Bytes` are shared. (Only for the generated client used on its own: a wrapper
+/// call's retries cover the reading of the body already.)
 async fn buffered(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
     let url = response.url().clone();
     let (mut parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
@@ -178,65 +182,47 @@ impl ClientHooks<Inner> for RawClient {
 
     async fn exec(
         &self,
-        mut request: reqwest::Request,
+        request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let policy = self.inner().retry;
-        let mut attempt = 0;
+        if in_call() {
+            // A wrapper call retries whole generated calls (`error::call`), the reading and
+            // decoding of the body included: one attempt here, in the call's span.
+            note_request(&tracing::Span::current(), &request);
+            let result = self.client().execute(request).await;
+            if let Ok(response) = &result {
+                let _ = CALL.try_with(|call| {
+                    call.outcome.set(Outcome {
+                        status: Some(response.status()),
+                        retry_after: crate::retry::retry_after_unless_success(response),
+                        attempts: 0,
+                    })
+                });
+            }
+            return result;
+        }
+        self.exec_with_retries(request, info.operation_id).await
+    }
+}
+
+impl RawClient {
+    /// The generated client used on its own: retries here, re-sending copies of the request.
+    async fn exec_with_retries(
+        &self,
+        mut request: reqwest::Request,
+        operation: &'static str,
+    ) -> reqwest::Result<reqwest::Response> {
+        let mut retrier = self.inner().retrier(operation);
         loop {
-            let spare = (attempt < policy.get_max_retries())
-                .then(|| request.try_clone())
-                .flatten();
-            let span = tracing::debug_span!(
-                "prolific.request",
-                operation = info.operation_id,
-                method = %request.method(),
-                path = request.url().path(),
-                attempt,
-                status = tracing::field::Empty,
-                duration_ms = tracing::field::Empty,
-            );
+            let spare = retrier.may_retry().then(|| request.try_clone()).flatten();
+            let span = retrier.span();
+            note_request(&span, &request);
             let send = async { buffered(self.client().execute(request).await?).await };
-            // A disabled span (no subscriber wants it) costs nothing: skip its bookkeeping.
-            let result = if span.is_disabled() {
-                send.await
-            } else {
-                let started = Instant::now();
-                let result = send.instrument(span.clone()).await;
-                span.record("duration_ms", started.elapsed().as_millis() as u64);
-                match &result {
-                    Ok(response) => {
-                        span.record("status", response.status().as_u16());
-                    }
-                    Err(e) => {
-                        tracing::debug!(parent: &span, error = %e, "request failed");
-                    }
-                }
-                result
-            };
-            let status = result.as_ref().ok().map(|r| r.status());
-            record(Outcome {
-                status,
-                retry_after: result
-                    .as_ref()
-                    .ok()
-                    .and_then(|r| crate::retry::retry_after(r.headers())),
-                attempts: attempt + 1,
-            });
-            match (
-                policy.next_delay(info.operation_id, attempt, &result),
-                spare,
-            ) {
+            let result = retrier.run(&span, send).await;
+            match (retrier.next_delay(&span, Attempt::of(&result)), spare) {
                 (Some(delay), Some(next)) => {
-                    tracing::debug!(
-                        parent: &span,
-                        delay_ms = delay.as_millis() as u64,
-                        "retrying"
-                    );
-                    self.inner().retries.fetch_add(1, Ordering::Relaxed);
-                    tokio::time::sleep(delay).await;
+                    retrier.wait(&span, delay).await;
                     request = next;
-                    attempt += 1;
                 }
                 _ => return result,
             }

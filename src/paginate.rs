@@ -109,22 +109,24 @@ impl Pager {
             GroupFilter::Workspace(id) => (Some(id.as_str()), None),
             GroupFilter::Project(id) => (None, Some(id.as_str())),
         };
-        let mut builder = request
-            .client
-            .raw()
-            .list_participant_groups()
-            .limit(request.page_size)
-            .offset(offset);
-        if let Some(id) = workspace_id {
-            builder = builder.workspace_id(id);
-        }
-        if let Some(id) = project_id {
-            builder = builder.project_id(id);
-        }
-        if let Some(active) = request.active {
-            builder = builder.active(active);
-        }
-        let page: ParticipantGroupList = call("list_participant_groups", builder.send()).await?;
+        let page: ParticipantGroupList =
+            call("list_participant_groups", request.client.raw(), |raw| {
+                let mut builder = raw
+                    .list_participant_groups()
+                    .limit(request.page_size)
+                    .offset(offset);
+                if let Some(id) = workspace_id {
+                    builder = builder.workspace_id(id);
+                }
+                if let Some(id) = project_id {
+                    builder = builder.project_id(id);
+                }
+                if let Some(active) = request.active {
+                    builder = builder.active(active);
+                }
+                builder.send()
+            })
+            .await?;
 
         let received = page.results.len() as u64;
         let mut groups = page.results;

@@ -14,10 +14,12 @@
 
 use std::{
     hash::{BuildHasher, Hasher},
-    time::{Duration, SystemTime},
+    sync::atomic::{AtomicU32, Ordering},
+    time::{Duration, Instant, SystemTime},
 };
 
 use reqwest::{StatusCode, header::HeaderMap};
+use tracing::{Instrument, Span};
 
 use crate::error::is_retryable_status;
 
@@ -86,36 +88,38 @@ impl RetryPolicy {
     }
 
     /// Whether, and after how long, attempt number `attempt` (0 for the first) of `operation`
-    /// that ended in `outcome` should be tried again.
+    /// that came to `what` should be tried again.
     pub(crate) fn next_delay(
         &self,
         operation: &str,
         attempt: u32,
-        outcome: &reqwest::Result<reqwest::Response>,
+        what: Attempt<'_>,
     ) -> Option<Duration> {
         if attempt >= self.max_retries {
             return None;
         }
         let creates = operation == CREATE;
-        match outcome {
-            Err(e) if e.is_connect() => Some(self.backoff(attempt)),
+        match what {
+            Attempt::Failed(e) if e.is_connect() => Some(self.backoff(attempt)),
             // `is_decode`: reqwest reports a body cut off mid-way as a decode error.
-            Err(e)
+            Attempt::Failed(e)
                 if !creates
                     && (e.is_timeout() || e.is_request() || e.is_body() || e.is_decode()) =>
             {
                 Some(self.backoff(attempt))
             }
-            Err(_) => None,
-            Ok(response) => {
-                let status = response.status();
+            Attempt::Failed(_) | Attempt::Final => None,
+            Attempt::Answered {
+                status,
+                retry_after,
+            } => {
                 let retry = if creates {
                     status == StatusCode::TOO_MANY_REQUESTS
                 } else {
                     is_retryable_status(status)
                 };
                 retry.then(|| {
-                    retry_after(response.headers())
+                    retry_after
                         .map(|wait| wait.min(self.max_retry_after))
                         .unwrap_or_else(|| self.backoff(attempt))
                 })
@@ -123,7 +127,6 @@ impl RetryPolicy {
         }
     }
 
-    /// Full jitter: uniform in `[0, min(max_backoff, base_backoff * 2^attempt)]`.
     fn backoff(&self, attempt: u32) -> Duration {
         let ceiling = self
             .base_backoff
@@ -134,6 +137,132 @@ impl RetryPolicy {
 }
 
 /// The `operationId` of the one operation that is not idempotent.
+/// What one attempt came to, as far as retrying is concerned.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Attempt<'a> {
+    /// The server answered with this status (and this `Retry-After`).
+    Answered {
+        status: StatusCode,
+        retry_after: Option<Duration>,
+    },
+    /// No whole answer: the connection, the request or the reading of the body failed.
+    Failed(&'a reqwest::Error),
+    /// An error no retry can fix (the request could not be built, say).
+    Final,
+}
+
+impl<'a> Attempt<'a> {
+    /// What a request sent with reqwest came to.
+    pub(crate) fn of(result: &'a reqwest::Result<reqwest::Response>) -> Self {
+        match result {
+            Ok(response) => Attempt::Answered {
+                status: response.status(),
+                retry_after: retry_after_unless_success(response),
+            },
+            Err(e) => Attempt::Failed(e),
+        }
+    }
+}
+
+/// The `Retry-After` of an answer that is not a success (a success is never retried).
+pub(crate) fn retry_after_unless_success(response: &reqwest::Response) -> Option<Duration> {
+    if response.status().is_success() {
+        None
+    } else {
+        retry_after(response.headers())
+    }
+}
+
+/// One call's way through its attempts: the policy, the count, a `tracing` span per attempt,
+/// and the wait between two. The loops that make the attempts are `error::call` (which
+/// re-sends the generated call) and the hooks' `exec` (for the generated client used on its
+/// own, which re-sends copies of the request).
+pub(crate) struct Retrier<'a> {
+    policy: RetryPolicy,
+    /// The client's count of retries, for `Client::retries`.
+    retries: &'a AtomicU32,
+    operation: &'static str,
+    /// The attempt under way, 0 for the first.
+    attempt: u32,
+}
+
+impl<'a> Retrier<'a> {
+    pub(crate) fn new(
+        policy: RetryPolicy,
+        retries: &'a AtomicU32,
+        operation: &'static str,
+    ) -> Self {
+        Retrier {
+            policy,
+            retries,
+            operation,
+            attempt: 0,
+        }
+    }
+
+    /// How many attempts have been made, counting the one under way.
+    pub(crate) fn attempts(&self) -> u32 {
+        self.attempt + 1
+    }
+
+    /// Whether the policy allows another attempt after this one.
+    pub(crate) fn may_retry(&self) -> bool {
+        self.attempt < self.policy.max_retries
+    }
+
+    /// The span of the attempt under way: `prolific.request`, with the operation and the
+    /// attempt; `exec` adds the method and path, [`Retrier::next_delay`] the status.
+    pub(crate) fn span(&self) -> Span {
+        tracing::debug_span!(
+            "prolific.request",
+            operation = self.operation,
+            method = tracing::field::Empty,
+            path = tracing::field::Empty,
+            attempt = self.attempt,
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        )
+    }
+
+    /// Runs one attempt in `span`, noting how long it took. A disabled span (nobody listens)
+    /// costs nothing: the attempt runs bare.
+    pub(crate) async fn run<F: Future>(&self, span: &Span, attempt: F) -> F::Output {
+        if span.is_disabled() {
+            return attempt.await;
+        }
+        let started = Instant::now();
+        let output = attempt.instrument(span.clone()).await;
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        output
+    }
+
+    /// After an attempt that came to `what`: how long to wait before the next, or `None` to
+    /// stop here. Notes the status (or the failure) in the attempt's span.
+    pub(crate) fn next_delay(&self, span: &Span, what: Attempt<'_>) -> Option<Duration> {
+        if !span.is_disabled() {
+            match what {
+                Attempt::Answered { status, .. } => {
+                    span.record("status", status.as_u16());
+                }
+                Attempt::Failed(e) => {
+                    tracing::debug!(parent: span, error = %e, "request failed");
+                }
+                Attempt::Final => {}
+            }
+        }
+        self.policy.next_delay(self.operation, self.attempt, what)
+    }
+
+    /// Waits `delay` and moves on to the next attempt.
+    pub(crate) async fn wait(&mut self, span: &Span, delay: Duration) {
+        tracing::debug!(parent: span, delay_ms = delay.as_millis() as u64, "retrying");
+        self.retries.fetch_add(1, Ordering::Relaxed);
+        // Boxed: a timer is large, and only a retry needs one.
+        Box::pin(tokio::time::sleep(delay)).await;
+        self.attempt += 1;
+    }
+}
+
 const CREATE: &str = "create_participant_group";
 
 /// The server's `Retry-After`, as seconds or as an HTTP date.

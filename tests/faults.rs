@@ -62,6 +62,44 @@ async fn each_transient_fault_is_retried_to_success() {
     }
 }
 
+/// The generated client used on its own (`Client::raw`) retries by the same policy: it
+/// re-sends copies of the request, and reads the body inside its retries.
+#[tokio::test]
+async fn the_raw_client_retries_like_the_wrapper() {
+    let faults = [
+        ("503", Fault::status(503)),
+        ("429", Fault::rate_limited(None)),
+        ("dropped connection", Fault::drop_connection()),
+        ("truncated body", Fault::truncated_body()),
+    ];
+    for (name, fault) in faults {
+        let (fake, id) = fake_with_group().await;
+        let client = client(&fake, 2);
+        fake.inject(fault);
+        let group = client
+            .raw()
+            .get_participant_group()
+            .id(&id)
+            .send()
+            .await
+            .map(|g| g.into_inner().id);
+        assert_eq!(group.ok(), Some(id.clone()), "{name}");
+        assert_eq!(fake.requests().len(), 2, "{name}: one failure, one retry");
+        assert_eq!(client.retries(), 1, "{name}");
+    }
+    let (fake, id) = fake_with_group().await;
+    fake.inject_n(5, Fault::status(503));
+    let err = client(&fake, 2)
+        .raw()
+        .get_participant_group()
+        .id(&id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(fake.requests().len(), 3);
+}
+
 #[tokio::test]
 async fn retries_stop_at_the_limit_with_the_last_error() {
     let (fake, id) = fake_with_group().await;
