@@ -455,16 +455,17 @@ where
             let result = retrier.run(&span, Box::pin(send(raw))).await;
             let outcome = hooks::outcome();
             let Some(delay) = retrier.next_delay(&span, attempt(&result, &outcome)) else {
-                return match result {
-                    Ok(value) => Ok(value.into_inner()),
-                    Err(e) => {
-                        let outcome = Outcome {
-                            attempts: retrier.attempts(),
-                            ..outcome
-                        };
-                        Err(Box::pin(from_raw(operation, e, outcome)).await)
-                    }
+                // `result` is taken apart before anything is awaited, so that the call's
+                // future never holds it.
+                let error = match result {
+                    Ok(value) => return Ok(value.into_inner()),
+                    Err(e) => e,
                 };
+                let outcome = Outcome {
+                    attempts: retrier.attempts(),
+                    ..outcome
+                };
+                return Err(Box::pin(from_raw(operation, error, outcome)).await);
             };
             // Not kept across the wait: the call's future stays small.
             drop(result);

@@ -201,7 +201,8 @@ impl ClientHooks<Inner> for RawClient {
             }
             return result;
         }
-        self.exec_with_retries(request, info.operation_id).await
+        // Boxed: its copies and buffering would otherwise swell every call's future.
+        Box::pin(self.exec_with_retries(request, info.operation_id)).await
     }
 }
 
