@@ -190,43 +190,49 @@ impl ClientHooks<Inner> for RawClient {
             // decoding of the body included: one attempt here, in the call's span.
             note_request(&tracing::Span::current(), &request);
             let result = self.client().execute(request).await;
-            if let Ok(response) = &result {
-                let _ = CALL.try_with(|call| {
-                    call.outcome.set(Outcome {
-                        status: Some(response.status()),
-                        retry_after: crate::retry::retry_after_unless_success(response),
-                        attempts: 0,
-                    })
-                });
-            }
+            record(&result);
             return result;
         }
         // Boxed: its copies and buffering would otherwise swell every call's future.
-        Box::pin(self.exec_with_retries(request, info.operation_id)).await
+        Box::pin(exec_with_retries(self, request, info.operation_id)).await
     }
 }
 
-impl RawClient {
-    /// The generated client used on its own: retries here, re-sending copies of the request.
-    async fn exec_with_retries(
-        &self,
-        mut request: reqwest::Request,
-        operation: &'static str,
-    ) -> reqwest::Result<reqwest::Response> {
-        let mut retrier = self.inner().retrier(operation);
-        loop {
-            let spare = retrier.may_retry().then(|| request.try_clone()).flatten();
-            let span = retrier.span();
-            note_request(&span, &request);
-            let send = async { buffered(self.client().execute(request).await?).await };
-            let result = retrier.run(&span, send).await;
-            match (retrier.next_delay(&span, Attempt::of(&result)), spare) {
-                (Some(delay), Some(next)) => {
-                    retrier.wait(&span, delay).await;
-                    request = next;
-                }
-                _ => return result,
+/// Notes what this attempt was answered (nothing, if it failed) for the call under way.
+fn record(result: &reqwest::Result<reqwest::Response>) {
+    let _ = CALL.try_with(|call| {
+        call.outcome.set(Outcome {
+            status: result.as_ref().ok().map(reqwest::Response::status),
+            retry_after: result
+                .as_ref()
+                .ok()
+                .and_then(crate::retry::retry_after_unless_success),
+            // Counted by the call's own loop.
+            attempts: 0,
+        })
+    });
+}
+
+/// `exec` for the generated client used on its own: retries here, by the client's policy,
+/// re-sending copies of the request.
+async fn exec_with_retries(
+    raw: &RawClient,
+    mut request: reqwest::Request,
+    operation: &'static str,
+) -> reqwest::Result<reqwest::Response> {
+    let mut retrier = raw.inner().retrier(operation);
+    loop {
+        let spare = retrier.may_retry().then(|| request.try_clone()).flatten();
+        let span = retrier.span();
+        note_request(&span, &request);
+        let send = async { buffered(raw.client().execute(request).await?).await };
+        let result = retrier.run(&span, send).await;
+        match (retrier.next_delay(&span, Attempt::of(&result)), spare) {
+            (Some(delay), Some(next)) => {
+                retrier.wait(&span, delay).await;
+                request = next;
             }
+            _ => return result,
         }
     }
 }
