@@ -7,6 +7,17 @@
 //! bash benches/build-cost.sh          # the build-time side: see that script
 //! ```
 //!
+//! On a shared machine the ratios move by several percent from run to run. To compare a
+//! change smaller than that, profile one side at a time: `PROLIFIC_BENCH_ONLY=prolific` (or
+//! `baseline`) runs only that side of the scenario's first comparison,
+//! `PROLIFIC_BENCH_ROUNDS` times (default 1), prints its time and exits. For instance,
+//! instruction counts of the client thread alone (the `-01` file; the server has its own):
+//!
+//! ```sh
+//! PROLIFIC_BENCH_ONLY=prolific valgrind --tool=callgrind --separate-threads=yes \
+//!     target/release/deps/client-<hash> --bench 2
+//! ```
+//!
 //! Each scenario runs both sides in alternating rounds, back to back, and reports the medians
 //! of each side. Ratios are `prolific / baseline`: for timings, the median of each round's own
 //! ratio (so the machine's drift cancels), higher is better for throughput; for time and peak
@@ -323,6 +334,25 @@ where
     A: Future<Output = ()>,
     B: Future<Output = ()>,
 {
+    if let Ok(side) = std::env::var("PROLIFIC_BENCH_ONLY") {
+        let rounds = std::env::var("PROLIFIC_BENCH_ROUNDS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1);
+        let start = Instant::now();
+        for _ in 0..rounds {
+            match side.as_str() {
+                "prolific" => a().await,
+                "baseline" => b().await,
+                other => panic!("PROLIFIC_BENCH_ONLY is `prolific` or `baseline`, not {other:?}"),
+            }
+        }
+        println!(
+            "{side} alone: {rounds} rounds in {:.1} ms",
+            start.elapsed().as_secs_f64() * 1e3
+        );
+        std::process::exit(0);
+    }
     let (mut ta, mut tb) = (Vec::new(), Vec::new());
     for round in 0..rounds {
         // Alternate which side goes first, so warm-up and drift cost both alike.
