@@ -461,11 +461,8 @@ where
                     Ok(value) => return Ok(value.into_inner()),
                     Err(e) => e,
                 };
-                let outcome = Outcome {
-                    attempts: retrier.attempts(),
-                    ..outcome
-                };
-                return Err(Box::pin(from_raw(operation, error, outcome)).await);
+                let attempts = retrier.attempts();
+                return Err(Box::pin(from_raw(operation, error, outcome, attempts)).await);
             };
             // Not kept across the wait: the call's future stays small.
             drop(result);
@@ -495,19 +492,16 @@ fn attempt<'e, T>(result: &'e RawResult<T>, outcome: &Outcome) -> Attempt<'e> {
 }
 
 /// Maps an error of the generated client, keeping the status and a bounded body excerpt
-/// that progenitor drops for bodies that are not JSON.
+/// that progenitor drops for bodies that are not JSON; `attempts` is how many times the
+/// request was sent.
 async fn from_raw(
     operation: &'static str,
     error: progenitor_client::Error<types::ErrorResponse>,
     outcome: Outcome,
+    attempts: u32,
 ) -> Error {
     use progenitor_client::Error as Raw;
-    let api = |api: ApiError| {
-        Error::Api(Box::new(ApiError {
-            attempts: outcome.attempts,
-            ..api
-        }))
-    };
+    let api = |api: ApiError| Error::Api(Box::new(ApiError { attempts, ..api }));
     match error {
         Raw::InvalidRequest(message) => Error::invalid("request", message),
         Raw::CommunicationError(e) | Raw::ResponseBodyError(e) | Raw::InvalidUpgrade(e) => {

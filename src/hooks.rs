@@ -80,13 +80,12 @@ impl fmt::Debug for Inner {
     }
 }
 
-/// What the last attempt of a call answered, for mapping errors that progenitor reports
+/// What the last attempt of a call was answered, for mapping errors that progenitor reports
 /// without their status (a non-JSON error body), and for deciding on a retry.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Outcome {
     pub(crate) status: Option<StatusCode>,
     pub(crate) retry_after: Option<Duration>,
-    pub(crate) attempts: u32,
 }
 
 /// What one call of the wrapper (`error::call`) shares with the hooks, for the length of the
@@ -207,8 +206,6 @@ fn record(result: &reqwest::Result<reqwest::Response>) {
                 .as_ref()
                 .ok()
                 .and_then(crate::retry::retry_after_unless_success),
-            // Counted by the call's own loop.
-            attempts: 0,
         })
     });
 }
