@@ -303,6 +303,18 @@ struct Row {
 }
 
 impl Row {
+    /// A throughput row: `count` items per round of each side, timed by `t`.
+    fn throughput(scenario: String, unit: &'static str, count: usize, t: &Timing) -> Self {
+        Row {
+            scenario,
+            unit,
+            prolific: count as f64 / t.a,
+            baseline: count as f64 / t.b,
+            ratio: t.speedup,
+            higher_is_better: true,
+        }
+    }
+
     /// The ratio as "goodness": above 1 means `prolific` did better.
     fn score(&self) -> f64 {
         if self.higher_is_better {
@@ -414,14 +426,12 @@ async fn get_sequential(base: &str, rows: &mut Vec<Row>) {
         },
     )
     .await;
-    rows.push(Row {
-        scenario: format!("1. get x{n}, sequential"),
-        unit: "req/s",
-        prolific: n as f64 / t.a,
-        baseline: n as f64 / t.b,
-        ratio: t.speedup,
-        higher_is_better: true,
-    });
+    rows.push(Row::throughput(
+        format!("1. get x{n}, sequential"),
+        "req/s",
+        n,
+        &t,
+    ));
 }
 
 async fn get_concurrent(base: &str, rows: &mut Vec<Row>) {
@@ -449,14 +459,12 @@ async fn get_concurrent(base: &str, rows: &mut Vec<Row>) {
         },
     )
     .await;
-    rows.push(Row {
-        scenario: format!("2. get x{n}, 64 in flight"),
-        unit: "req/s",
-        prolific: n as f64 / t.a,
-        baseline: n as f64 / t.b,
-        ratio: t.speedup,
-        higher_is_better: true,
-    });
+    rows.push(Row::throughput(
+        format!("2. get x{n}, 64 in flight"),
+        "req/s",
+        n,
+        &t,
+    ));
 }
 
 async fn large_group(members: usize, rounds: usize, rows: &mut Vec<Row>) -> f64 {
@@ -576,33 +584,27 @@ async fn list_pages(rows: &mut Vec<Row>) {
         }
     };
     let t = timed(LIST_ROUNDS, || list(page), || raw_list(page)).await;
-    rows.push(Row {
-        scenario: format!("4. list {total} groups, pages of {page}"),
-        unit: "groups/s",
-        prolific: total as f64 / t.a,
-        baseline: total as f64 / t.b,
-        ratio: t.speedup,
-        higher_is_better: true,
-    });
+    rows.push(Row::throughput(
+        format!("4. list {total} groups, pages of {page}"),
+        "groups/s",
+        total,
+        &t,
+    ));
     // What paging itself costs (50 round trips instead of 1), for each client on its own.
     let t = timed(ROUNDS, || list(page), || list(total)).await;
-    rows.push(Row {
-        scenario: format!("4. pages of {page} vs one page, prolific {INFO}"),
-        unit: "groups/s",
-        prolific: total as f64 / t.a,
-        baseline: total as f64 / t.b,
-        ratio: t.speedup,
-        higher_is_better: true,
-    });
+    rows.push(Row::throughput(
+        format!("4. pages of {page} vs one page, prolific {INFO}"),
+        "groups/s",
+        total,
+        &t,
+    ));
     let t = timed(ROUNDS, || raw_list(page), || raw_list(total)).await;
-    rows.push(Row {
-        scenario: format!("4. pages of {page} vs one page, raw reqwest {INFO}"),
-        unit: "groups/s",
-        prolific: total as f64 / t.a,
-        baseline: total as f64 / t.b,
-        ratio: t.speedup,
-        higher_is_better: true,
-    });
+    rows.push(Row::throughput(
+        format!("4. pages of {page} vs one page, raw reqwest {INFO}"),
+        "groups/s",
+        total,
+        &t,
+    ));
 }
 
 async fn bulk_add(rows: &mut Vec<Row>) {
@@ -634,14 +636,12 @@ async fn bulk_add(rows: &mut Vec<Row>) {
         },
     )
     .await;
-    rows.push(Row {
-        scenario: format!("5. add_participants of {n} ids, chunks of {chunk}"),
-        unit: "ids/s",
-        prolific: n as f64 / t.a,
-        baseline: n as f64 / t.b,
-        ratio: t.speedup,
-        higher_is_better: true,
-    });
+    rows.push(Row::throughput(
+        format!("5. add_participants of {n} ids, chunks of {chunk}"),
+        "ids/s",
+        n,
+        &t,
+    ));
 }
 
 #[tokio::main(flavor = "current_thread")]
