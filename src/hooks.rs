@@ -19,6 +19,7 @@ use std::{
 };
 
 use bytes::Bytes;
+use futures_util::future::Either;
 use http_body_util::BodyExt;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::{
@@ -67,7 +68,7 @@ impl Inner {
 
     /// A retrier for one call of `operation` by this policy, counting into this client.
     pub(crate) fn retrier(&self, operation: &'static str) -> Retrier<'_> {
-        Retrier::new(self.retry, &self.retries, operation)
+        Retrier::new(&self.retry, &self.retries, operation)
     }
 }
 
@@ -179,21 +180,32 @@ impl ClientHooks<Inner> for RawClient {
         Ok(())
     }
 
-    async fn exec(
+    // Not an `async fn`: its future would keep the moved-in request for its whole life, 570
+    // bytes inside every generated call's future. The request is handed to reqwest at once,
+    // and the future holds only reqwest's handle (or the boxed retry loop).
+    fn exec(
         &self,
         request: reqwest::Request,
         info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> {
         if in_call() {
             // A wrapper call retries whole generated calls (`error::call`), the reading and
             // decoding of the body included: one attempt here, in the call's span.
             note_request(&tracing::Span::current(), &request);
-            let result = self.client().execute(request).await;
-            record(&result);
-            return result;
+            let pending = self.client().execute(request);
+            Either::Left(async move {
+                let result = pending.await;
+                record(&result);
+                result
+            })
+        } else {
+            // Boxed: its copies and buffering would otherwise swell every call's future.
+            Either::Right(Box::pin(exec_with_retries(
+                self,
+                request,
+                info.operation_id,
+            )))
         }
-        // Boxed: its copies and buffering would otherwise swell every call's future.
-        Box::pin(exec_with_retries(self, request, info.operation_id)).await
     }
 }
 
