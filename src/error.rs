@@ -452,21 +452,29 @@ where
         let mut retrier = raw.inner().retrier(operation);
         loop {
             let span = retrier.span();
-            let result = retrier.run(&span, Box::pin(send(raw))).await;
-            let outcome = hooks::outcome();
-            let Some(delay) = retrier.next_delay(&span, attempt(&result, &outcome)) else {
-                // `result` is taken apart before anything is awaited, so that the call's
-                // future never holds it.
-                let error = match result {
-                    Ok(value) => return Ok(value.into_inner()),
-                    Err(e) => e,
-                };
-                let attempts = retrier.attempts();
-                return Err(Box::pin(from_raw(operation, error, outcome, attempts)).await);
+            // The attempt's result is taken apart in this block, before anything else is
+            // awaited: the call's future then never holds it (nor the generated error) beside
+            // the wait or the mapping, only the delay or the boxed mapping.
+            let next = {
+                let result = retrier.run(&span, send(raw)).await;
+                let outcome = hooks::outcome();
+                match retrier.next_delay(&span, attempt(&result, &outcome)) {
+                    Some(delay) => Ok(delay),
+                    None => match result {
+                        Ok(value) => return Ok(value.into_inner()),
+                        Err(e) => Err(Box::pin(from_raw(
+                            operation,
+                            e,
+                            outcome,
+                            retrier.attempts(),
+                        ))),
+                    },
+                }
             };
-            // Not kept across the wait: the call's future stays small.
-            drop(result);
-            retrier.wait(&span, delay).await;
+            match next {
+                Ok(delay) => retrier.wait(&span, delay).await,
+                Err(mapping) => return Err(mapping.await),
+            }
         }
     })
 }
