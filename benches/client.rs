@@ -23,6 +23,10 @@
 //! ratio (so the machine's drift cancels), higher is better for throughput; for time and peak
 //! memory, lower is better. The server runs on its own thread and the clients on the main
 //! thread's single-threaded runtime, so on two cores neither starves the other.
+//!
+//! Beside each timed ratio, the middle half of the rounds' own ratios (first to third
+//! quartile) shows how much the machine moved it. Scenario 2 also runs the baseline against
+//! a second baseline (A/A): its ratio is what noise alone does, 1.0 on a quiet machine.
 
 use std::{
     alloc::{GlobalAlloc, Layout, System},
@@ -298,6 +302,9 @@ struct Row {
     /// `prolific / baseline`: for timings, the median of the rounds' own ratios (each round
     /// runs both sides back to back, so drift in the machine's speed cancels out).
     ratio: f64,
+    /// The first and third quartiles of the rounds' own ratios, for timings: how far the
+    /// machine's noise moves the ratio (see also the A/A row of scenario 2).
+    spread: Option<(f64, f64)>,
     /// Higher is better (throughput) or lower is better (time, memory).
     higher_is_better: bool,
 }
@@ -311,6 +318,7 @@ impl Row {
             prolific: count as f64 / t.a,
             baseline: count as f64 / t.b,
             ratio: t.speedup,
+            spread: Some(t.spread),
             higher_is_better: true,
         }
     }
@@ -325,9 +333,14 @@ impl Row {
     }
 }
 
-fn median(mut xs: Vec<f64>) -> f64 {
+fn median(xs: Vec<f64>) -> f64 {
+    quantiles(xs, [0.5])[0]
+}
+
+/// The values at the given fractions of `xs` sorted (nearest rank).
+fn quantiles<const N: usize>(mut xs: Vec<f64>, at: [f64; N]) -> [f64; N] {
     xs.sort_by(f64::total_cmp);
-    xs[xs.len() / 2]
+    at.map(|q| xs[((xs.len() - 1) as f64 * q).round() as usize])
 }
 
 /// Median seconds of each side, and the median over rounds of `b`'s time / `a`'s time (how
@@ -336,6 +349,8 @@ struct Timing {
     a: f64,
     b: f64,
     speedup: f64,
+    /// The quartiles of the rounds' speedups.
+    spread: (f64, f64),
 }
 
 /// Runs `a` and `b` alternately for `rounds` rounds.
@@ -376,11 +391,15 @@ where
             ta.push(seconds(a()).await);
         }
     }
-    let speedup = median(ta.iter().zip(&tb).map(|(a, b)| b / a).collect());
+    let [low, speedup, high] = quantiles(
+        ta.iter().zip(&tb).map(|(a, b)| b / a).collect(),
+        [0.25, 0.5, 0.75],
+    );
     Timing {
         a: median(ta),
         b: median(tb),
         speedup,
+        spread: (low, high),
     }
 }
 
@@ -395,9 +414,11 @@ async fn seconds(f: impl Future<Output = ()>) -> f64 {
 const ROUNDS: usize = 15;
 
 /// Scenarios 1 and 2 measure a per-request cost of a few percent against a machine whose
-/// speed wanders by more than that from one round to the next: more rounds, for a steadier
-/// median.
-const GET_ROUNDS: usize = 41;
+/// speed wanders by more than that over a fraction of a second. Short rounds (500 and 1,000
+/// requests, tens of milliseconds), many of them: the two sides of a pair then run under
+/// nearly the same conditions. With 41 rounds of 3,000 and 6,000 requests, the A/A row read
+/// 0.92 to 1.05 from run to run; with these, 0.996 and 1.001.
+const GET_ROUNDS: usize = 245;
 
 /// Scenario 4's rounds are short (tens of milliseconds) and so the most at the mercy of the
 /// machine's hiccups: more of them, for a steadier median.
@@ -410,7 +431,7 @@ const INFO: &str = "(same client)";
 async fn get_sequential(base: &str, rows: &mut Vec<Row>) {
     let (client, raw) = (prolific_client(base), Raw::new(base));
     let groups = client.participant_groups();
-    let n = 3_000;
+    let n = 500;
     let path = format!("/api/v1/participant-groups/{GROUP}/");
     let t = timed(
         GET_ROUNDS,
@@ -435,10 +456,22 @@ async fn get_sequential(base: &str, rows: &mut Vec<Row>) {
 }
 
 async fn get_concurrent(base: &str, rows: &mut Vec<Row>) {
-    let (client, raw) = (prolific_client(base), Raw::new(base));
+    let client = prolific_client(base);
+    // Leaked: both comparisons below borrow it for the rest of the run.
+    let raw: &'static Raw = Box::leak(Box::new(Raw::new(base)));
     let groups = client.participant_groups();
-    let n = 6_000;
+    let n = 1_000;
     let path = format!("/api/v1/participant-groups/{GROUP}/");
+    let raw_run = |raw: &'static Raw| {
+        let path = &path;
+        async move {
+            stream::iter(0..n)
+                .map(|_| raw.get::<types::ParticipantGroup>(path))
+                .buffer_unordered(64)
+                .for_each(|_| async {})
+                .await;
+        }
+    };
     let t = timed(
         GET_ROUNDS,
         || async {
@@ -450,17 +483,21 @@ async fn get_concurrent(base: &str, rows: &mut Vec<Row>) {
                 })
                 .await;
         },
-        || async {
-            stream::iter(0..n)
-                .map(|_| raw.get::<types::ParticipantGroup>(&path))
-                .buffer_unordered(64)
-                .for_each(|_| async {})
-                .await;
-        },
+        || raw_run(raw),
     )
     .await;
     rows.push(Row::throughput(
         format!("2. get x{n}, 64 in flight"),
+        "req/s",
+        n,
+        &t,
+    ));
+    // The baseline against a second, identical baseline: what the machine's noise alone
+    // does to a ratio here (1.0 on a quiet machine).
+    let twin = Box::leak(Box::new(Raw::new(base)));
+    let t = timed(GET_ROUNDS, || raw_run(raw), || raw_run(twin)).await;
+    rows.push(Row::throughput(
+        format!("2. A/A: raw reqwest vs a second raw reqwest {INFO}"),
         "req/s",
         n,
         &t,
@@ -499,13 +536,17 @@ async fn large_group(members: usize, rounds: usize, rows: &mut Vec<Row>) -> f64 
         }
     }
     let (mem_a, mem_b) = (median(mem_a), median(mem_b));
-    let paired = median(time_a.iter().zip(&time_b).map(|(a, b)| a / b).collect());
+    let [low, paired, high] = quantiles(
+        time_a.iter().zip(&time_b).map(|(a, b)| a / b).collect(),
+        [0.25, 0.5, 0.75],
+    );
     rows.push(Row {
         scenario: format!("3. participants() of {members}: time"),
         unit: "ms",
         prolific: median(time_a) * 1e3,
         baseline: median(time_b) * 1e3,
         ratio: paired,
+        spread: Some((low, high)),
         higher_is_better: false,
     });
     rows.push(Row {
@@ -517,6 +558,7 @@ async fn large_group(members: usize, rounds: usize, rows: &mut Vec<Row>) -> f64 
         prolific: mem_a / 1e6,
         baseline: mem_b / 1e6,
         ratio: mem_a / mem_b,
+        spread: None,
         higher_is_better: false,
     });
     mem_a / size as f64
@@ -685,12 +727,16 @@ async fn main() {
     }
 
     println!(
-        "\n{:<70} {:>14} {:>14} {:>8}",
+        "\n{:<70} {:>14} {:>14} {:>8}  middle half of rounds",
         "scenario (median of rounds)", "prolific", "baseline", "ratio"
     );
     for row in &rows {
+        let spread = row
+            .spread
+            .map(|(low, high)| format!("{low:.3} to {high:.3}"))
+            .unwrap_or_default();
         println!(
-            "{:<70} {:>10.1} {:<3} {:>10.1} {:<3} {:>8.3}",
+            "{:<70} {:>10.1} {:<3} {:>10.1} {:<3} {:>8.3}  {spread}",
             row.scenario,
             row.prolific,
             row.unit.split('/').next().unwrap(),
