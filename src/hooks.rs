@@ -9,12 +9,14 @@
 //! requests on their way out.
 
 use std::{
-    cell::Cell,
-    fmt,
+    cell::RefCell,
+    fmt, mem,
+    pin::Pin,
     sync::{
         Arc,
         atomic::{AtomicU32, Ordering},
     },
+    task::{Context, Poll},
     time::Duration,
 };
 
@@ -93,14 +95,60 @@ pub(crate) struct Outcome {
 /// call and all its attempts.
 struct CallContext {
     /// Written by every attempt in `exec`.
-    outcome: Cell<Outcome>,
+    outcome: Outcome,
     /// A request body the crate wrote itself, sent instead of the generated client's
     /// serialisation of the same value (by `pre`, on every attempt).
     body: Option<Bytes>,
 }
 
-tokio::task_local! {
-    static CALL: CallContext;
+thread_local! {
+    /// The context of the wrapper call being polled on this thread, if any. `Observed` puts
+    /// its call's there for the length of each poll, and the hooks, which the generated call
+    /// runs inside that poll, read and write it.
+    static CURRENT: RefCell<Option<CallContext>> = const { RefCell::new(None) };
+}
+
+pin_project_lite::pin_project! {
+    /// A wrapper call, with its context current whenever it is polled (see [`observe`]).
+    ///
+    /// What `tokio::task_local!` does, cut to what a call needs: the context moves into the
+    /// thread-local for each poll and back out after, and the call's output is handed
+    /// straight through.
+    pub(crate) struct Observed<F> {
+        context: Option<CallContext>,
+        #[pin]
+        call: F,
+    }
+}
+
+impl<F: Future> Future for Observed<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let _current = Current::enter(this.context);
+        this.call.poll(cx)
+    }
+}
+
+/// Makes a call's context current, and puts back what was current before when dropped
+/// (also when the poll panics).
+struct Current<'a> {
+    /// The call's context while it is not current; what was current, while it is.
+    slot: &'a mut Option<CallContext>,
+}
+
+impl<'a> Current<'a> {
+    fn enter(slot: &'a mut Option<CallContext>) -> Self {
+        CURRENT.with_borrow_mut(|current| mem::swap(current, slot));
+        Current { slot }
+    }
+}
+
+impl Drop for Current<'_> {
+    fn drop(&mut self) {
+        CURRENT.with_borrow_mut(|current| mem::swap(current, self.slot));
+    }
 }
 
 /// Runs `call` (a wrapper call: one or more attempts of a generated call) with a context
@@ -112,27 +160,29 @@ tokio::task_local! {
 /// borrowed ids (see `bulk::chunk_body`) rather than from a `Vec<String>` copy of them. The
 /// bytes must be JSON of the operation's body type (the `Content-Type` the generated client
 /// set stays).
-pub(crate) fn observe<F: Future>(body: Option<Bytes>, call: F) -> impl Future<Output = F::Output> {
-    let context = CallContext {
-        outcome: Cell::new(Outcome::default()),
-        body,
-    };
-    CALL.scope(context, call)
+pub(crate) fn observe<F: Future>(body: Option<Bytes>, call: F) -> Observed<F> {
+    Observed {
+        context: Some(CallContext {
+            outcome: Outcome::default(),
+            body,
+        }),
+        call,
+    }
 }
 
 /// What the last request of the call under way answered (inside `observe`).
 pub(crate) fn outcome() -> Outcome {
-    CALL.try_with(|call| call.outcome.get()).unwrap_or_default()
+    CURRENT.with_borrow(|call| call.as_ref().map(|call| call.outcome).unwrap_or_default())
 }
 
 /// Whether a wrapper call is under way (see `observe`).
 fn in_call() -> bool {
-    CALL.try_with(|_| ()).is_ok()
+    CURRENT.with_borrow(Option::is_some)
 }
 
 /// The body prepared for this call, if any.
 fn prepared_body() -> Option<Bytes> {
-    CALL.try_with(|call| call.body.clone()).ok().flatten()
+    CURRENT.with_borrow(|call| call.as_ref().and_then(|call| call.body.clone()))
 }
 
 /// Notes the request's method and path in `span` (the attempt's).
@@ -211,14 +261,16 @@ impl ClientHooks<Inner> for RawClient {
 
 /// Notes what this attempt was answered (nothing, if it failed) for the call under way.
 fn record(result: &reqwest::Result<reqwest::Response>) {
-    let _ = CALL.try_with(|call| {
-        call.outcome.set(Outcome {
-            status: result.as_ref().ok().map(reqwest::Response::status),
-            retry_after: result
-                .as_ref()
-                .ok()
-                .and_then(crate::retry::retry_after_unless_success),
-        })
+    CURRENT.with_borrow_mut(|call| {
+        if let Some(call) = call {
+            call.outcome = Outcome {
+                status: result.as_ref().ok().map(reqwest::Response::status),
+                retry_after: result
+                    .as_ref()
+                    .ok()
+                    .and_then(crate::retry::retry_after_unless_success),
+            };
+        }
     });
 }
 
@@ -243,5 +295,73 @@ async fn exec_with_retries(
             }
             _ => return result,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+
+    use super::*;
+
+    fn answered(status: u16) -> reqwest::Result<reqwest::Response> {
+        let response = http::Response::builder()
+            .status(status)
+            .header("retry-after", "7")
+            .body("")
+            .unwrap();
+        Ok(reqwest::Response::from(response))
+    }
+
+    /// One call: notes the answer `status`, lets the other call run, then reports what it
+    /// sees of its own context.
+    async fn call(status: u16) -> (Option<Bytes>, Option<StatusCode>) {
+        assert!(in_call());
+        record(&answered(status));
+        tokio::task::yield_now().await;
+        (prepared_body(), outcome().status)
+    }
+
+    #[tokio::test]
+    async fn calls_polled_in_turn_each_see_their_own_context() {
+        let (a, b) = tokio::join!(
+            observe(Some(Bytes::from_static(b"a")), call(503)),
+            observe(Some(Bytes::from_static(b"b")), call(200)),
+        );
+        assert_eq!(
+            a,
+            (
+                Some(Bytes::from_static(b"a")),
+                Some(StatusCode::SERVICE_UNAVAILABLE)
+            )
+        );
+        assert_eq!(b, (Some(Bytes::from_static(b"b")), Some(StatusCode::OK)));
+        // Nothing is current outside a call.
+        assert!(!in_call());
+        assert_eq!(outcome().status, None);
+    }
+
+    #[tokio::test]
+    async fn a_retry_after_is_noted_only_for_an_answer_that_is_not_a_success() {
+        let seen = observe(None, async {
+            record(&answered(429));
+            let refused = outcome();
+            record(&answered(200));
+            (refused, outcome())
+        })
+        .await;
+        assert_eq!(seen.0.retry_after, Some(Duration::from_secs(7)));
+        assert_eq!(seen.1.retry_after, None);
+    }
+
+    #[test]
+    fn a_call_that_panics_leaves_nothing_current() {
+        let mut call = std::pin::pin!(observe(None, async { panic!("boom") }));
+        let waker = futures_util::task::noop_waker();
+        let polled = catch_unwind(AssertUnwindSafe(|| {
+            call.as_mut().poll(&mut Context::from_waker(&waker))
+        }));
+        assert!(polled.is_err());
+        assert!(!in_call());
     }
 }
