@@ -241,8 +241,8 @@ impl ClientHooks<Inner> for RawClient {
         if in_call() {
             // A wrapper call retries whole generated calls (`error::call`), the reading and
             // decoding of the body included: one attempt here, in the call's span.
-            // With no subscriber ever set, the current span is disabled: skip looking it up.
-            if tracing::dispatcher::has_been_set() {
+            // When nothing listens, the attempt's span is disabled: skip looking it up.
+            if crate::retry::traced() {
                 note_request(&tracing::Span::current(), &request);
             }
             let pending = self.client().execute(request);
