@@ -59,22 +59,43 @@ pub(crate) struct CheckedIds<'a> {
 /// This runs on every id of a bulk change before anything is sent, so it is built for large
 /// inputs: ids made of printable ASCII (all of Prolific's) pass a branch-free byte check, and
 /// repeats are found without a hash table over every id (which, for 100,000 ids, is 2 MB of
-/// scattered reads and writes): see [`Repeats`].
+/// scattered reads and writes): see [`Repeats`]. When the input's length is known, each id
+/// is checked and marked as it is taken, in one pass over the input.
 pub(crate) fn participant_ids<'a, I, S>(ids: I) -> Result<CheckedIds<'a>>
 where
     I: IntoIterator<Item = S>,
     S: Into<Cow<'a, str>>,
 {
-    let mut ids: Vec<Cow<'a, str>> = ids.into_iter().map(Into::into).collect();
     let mut plain = true;
-    let mut repeats = Repeats::new(ids.len());
-    for (index, id) in ids.iter().enumerate() {
+    let mut take = |repeats: &mut Repeats, index: usize, id: &str| {
         if !plainly_an_id(id) {
             plain = false;
             check_id(|| format!("participant id #{index}"), id)?;
         }
         repeats.note(id);
-    }
+        Ok::<_, Error>(())
+    };
+    let ids = ids.into_iter();
+    let (count, exactly) = ids.size_hint();
+    let (mut ids, repeats) = if exactly == Some(count) {
+        // The count is known (a slice, a `Vec`): each id is checked as it is taken, while
+        // it is in the cache, rather than in a second pass over all of them.
+        let mut taken: Vec<Cow<'a, str>> = Vec::with_capacity(count);
+        let mut repeats = Repeats::new(count);
+        for id in ids {
+            let id = id.into();
+            take(&mut repeats, taken.len(), &id)?;
+            taken.push(id);
+        }
+        (taken, repeats)
+    } else {
+        let taken: Vec<Cow<'a, str>> = ids.map(Into::into).collect();
+        let mut repeats = Repeats::new(taken.len());
+        for (index, id) in taken.iter().enumerate() {
+            take(&mut repeats, index, id)?;
+        }
+        (taken, repeats)
+    };
     let repeats = repeats.find(&ids);
     if !repeats.is_empty() {
         let mut repeats = repeats.into_iter().peekable();
@@ -258,6 +279,8 @@ mod tests {
     proptest::proptest! {
         /// Against the plain way: keep an id when a set of those kept so far lacks it. Ids
         /// from a small alphabet repeat often; the many ids of the second case share marks.
+        /// Both from a slice (whose length is known: one pass) and from an iterator whose
+        /// length is not (collected first).
         #[test]
         fn repeats_are_dropped_exactly_in_order(
             ids in proptest::collection::vec("[a-d]{1,3}", 0..200),
@@ -267,7 +290,9 @@ mod tests {
                 let mut kept = HashSet::new();
                 let expected: Vec<&str> = ids.iter().map(String::as_str).filter(|id| kept.insert(*id)).collect();
                 let got = participant_ids(&ids).unwrap().ids;
-                proptest::prop_assert_eq!(got, expected);
+                proptest::prop_assert_eq!(&got, &expected);
+                let unknown_length = participant_ids(ids.iter().filter(|_| true)).unwrap().ids;
+                proptest::prop_assert_eq!(unknown_length, expected);
             }
         }
     }
@@ -280,5 +305,8 @@ mod tests {
         );
         let err = participant_ids(["ok", ""]).unwrap_err().to_string();
         assert_eq!(err, "invalid input: participant id #1 is empty (\"\")");
+        let unknown_length = ["ok", "ok", ""].into_iter().filter(|_| true);
+        let err = participant_ids(unknown_length).unwrap_err().to_string();
+        assert_eq!(err, "invalid input: participant id #2 is empty (\"\")");
     }
 }
