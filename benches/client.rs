@@ -353,6 +353,38 @@ struct Timing {
     spread: (f64, f64),
 }
 
+/// With `PROLIFIC_BENCH_ONLY` set, runs only that side (`a` is `prolific`, `b` the
+/// baseline), `PROLIFIC_BENCH_ROUNDS` times, prints its time and ends the process.
+/// Otherwise does nothing.
+async fn one_side_only<FA, FB, A, B>(a: &mut FA, b: &mut FB)
+where
+    FA: FnMut() -> A,
+    FB: FnMut() -> B,
+    A: Future<Output = ()>,
+    B: Future<Output = ()>,
+{
+    let Ok(side) = std::env::var("PROLIFIC_BENCH_ONLY") else {
+        return;
+    };
+    let rounds = std::env::var("PROLIFIC_BENCH_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1);
+    let start = Instant::now();
+    for _ in 0..rounds {
+        match side.as_str() {
+            "prolific" => a().await,
+            "baseline" => b().await,
+            other => panic!("PROLIFIC_BENCH_ONLY is `prolific` or `baseline`, not {other:?}"),
+        }
+    }
+    println!(
+        "{side} alone: {rounds} rounds in {:.1} ms",
+        start.elapsed().as_secs_f64() * 1e3
+    );
+    std::process::exit(0);
+}
+
 /// Runs `a` and `b` alternately for `rounds` rounds.
 async fn timed<FA, FB, A, B>(rounds: usize, mut a: FA, mut b: FB) -> Timing
 where
@@ -361,25 +393,7 @@ where
     A: Future<Output = ()>,
     B: Future<Output = ()>,
 {
-    if let Ok(side) = std::env::var("PROLIFIC_BENCH_ONLY") {
-        let rounds = std::env::var("PROLIFIC_BENCH_ROUNDS")
-            .ok()
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(1);
-        let start = Instant::now();
-        for _ in 0..rounds {
-            match side.as_str() {
-                "prolific" => a().await,
-                "baseline" => b().await,
-                other => panic!("PROLIFIC_BENCH_ONLY is `prolific` or `baseline`, not {other:?}"),
-            }
-        }
-        println!(
-            "{side} alone: {rounds} rounds in {:.1} ms",
-            start.elapsed().as_secs_f64() * 1e3
-        );
-        std::process::exit(0);
-    }
+    one_side_only(&mut a, &mut b).await;
     let (mut ta, mut tb) = (Vec::new(), Vec::new());
     for round in 0..rounds {
         // Alternate which side goes first, so warm-up and drift cost both alike.
@@ -517,6 +531,14 @@ async fn large_group(members: usize, rounds: usize, rows: &mut Vec<Row>) -> f64 
     let (client, raw) = (prolific_client(&base), Raw::new(&base));
     let groups = client.participant_groups();
     let path = format!("/api/v1/participant-groups/{GROUP}/participants/");
+    one_side_only(
+        &mut || async { assert_eq!(groups.participants(GROUP).await.unwrap().len(), members) },
+        &mut || async {
+            let list = raw.get::<types::MembershipList>(&path).await;
+            assert_eq!(list.results.len(), members);
+        },
+    )
+    .await;
     let (mut time_a, mut time_b, mut mem_a, mut mem_b) = (vec![], vec![], vec![], vec![]);
     for round in 0..rounds {
         // Alternate which side goes first, as `timed` does.
