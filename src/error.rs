@@ -419,9 +419,8 @@ impl std::error::Error for BulkError {
 ///
 /// A retry re-runs `send`, so it builds, sends, reads and decodes anew: a body cut off
 /// mid-way is retried like a failed connection, and no copy of a request is kept in case
-/// one is needed. Each attempt's future is moved onto the heap once, here: what callers hold
-/// and move (into `FuturesUnordered`, say) stays a few words, instead of being copied whole
-/// at every layer.
+/// one is needed. The attempt's future is held in the call's own (not boxed): about 2 kB
+/// for `get`, most of it the generated call's.
 pub(crate) fn call<'f, T, F, Fut>(
     operation: &'static str,
     raw: &'f RawClient,

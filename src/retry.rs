@@ -128,6 +128,7 @@ impl RetryPolicy {
         }
     }
 
+    /// Full jitter: uniform in `[0, min(max_backoff, base_backoff * 2^attempt)]`.
     fn backoff(&self, attempt: u32) -> Duration {
         let ceiling = self
             .base_backoff
@@ -137,7 +138,6 @@ impl RetryPolicy {
     }
 }
 
-/// The `operationId` of the one operation that is not idempotent.
 /// What one attempt came to, as far as retrying is concerned.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Attempt<'a> {
@@ -291,6 +291,7 @@ pub(crate) fn traced() -> bool {
         || log::max_level() >= log::LevelFilter::Debug
 }
 
+/// The `operationId` of the one operation that is not idempotent.
 const CREATE: &str = "create_participant_group";
 
 /// The server's `Retry-After`, as seconds or as an HTTP date.
