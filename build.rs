@@ -20,6 +20,9 @@ use std::{fs, path::Path};
 #[path = "build/codegen.rs"]
 mod codegen;
 #[cfg(feature = "codegen")]
+#[path = "build/rewrite.rs"]
+mod rewrite;
+#[cfg(feature = "codegen")]
 #[path = "build/surface.rs"]
 mod surface;
 

@@ -3,7 +3,7 @@ use std::panic::{self, AssertUnwindSafe};
 use openapiv3::OpenAPI;
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 
-use crate::{fail, surface};
+use crate::{fail, rewrite, surface};
 
 /// What one run of the generator produces.
 pub struct Generated {
@@ -31,6 +31,7 @@ pub fn run(text: &str) -> Generated {
         }
     };
     let surface = surface::render(&spec, &file);
+    rewrite::run(&mut file);
     schemars_behind_feature(&mut file.items);
     Generated {
         code: prettyplease::unparse(&file),

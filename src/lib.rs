@@ -46,6 +46,7 @@ mod generated;
 mod groups;
 mod hooks;
 mod input;
+mod overrides;
 mod paginate;
 mod retry;
 

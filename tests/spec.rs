@@ -167,6 +167,45 @@ fn line_diff_shows_changes_with_context_and_line_numbers() {
     assert_eq!(line_diff(old, old), "");
 }
 
+/// `build/rewrite.rs` makes every call of the committed client cheaper, with nothing changed
+/// on the wire (the wire tests check that). Its rewrites look for the exact code progenitor
+/// writes and leave anything else alone, so a progenitor that one day writes otherwise gives a
+/// client that still works, only slower, and this test is where that shows.
+#[test]
+fn the_committed_client_has_the_rewrites_that_make_calls_cheaper() {
+    let code = fs::read_to_string(manifest_path("src/generated/participant_groups.rs"))
+        .expect("the committed client is readable");
+    let operations = code.matches("OperationInfo {").count();
+    assert!(operations >= 8, "{operations} operations");
+    for (left, rewrite) in [
+        (
+            "HeaderMap::with_capacity",
+            "`api-version` added with `.header()`",
+        ),
+        (
+            "ResponseValue::from_response",
+            "crate::overrides::from_response",
+        ),
+        ("ResponseValue::empty", "crate::overrides::empty"),
+        ("encode_path(", "crate::overrides::PathSegment"),
+    ] {
+        assert!(
+            !code.contains(left),
+            "`{left}` is left in the committed client: the rewrite to {rewrite} no longer \
+             applies to what progenitor writes (build/rewrite.rs)"
+        );
+    }
+    // Without whitespace, which prettyplease places as it likes.
+    let code: String = code.split_whitespace().collect();
+    assert_eq!(
+        code.matches(".header(::reqwest::header::HeaderName::from_static(\"api-version\")")
+            .count(),
+        operations,
+        "every operation adds `api-version` with `.header()`"
+    );
+    assert!(code.contains("crate::overrides::from_response(response)"));
+    assert!(code.contains("crate::overrides::PathSegment(&id)"));
+}
 // ---------------------------------------------------------------------------------------------
 // The spec's examples
 // ---------------------------------------------------------------------------------------------

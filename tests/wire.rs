@@ -1,5 +1,6 @@
 //! The generated client on the wire: one test per operation asserting the exact request
-//! (method, path, query, `Authorization`, JSON body) and decoding the docs' example answer.
+//! (method, path, query, `Authorization` and `api-version`, JSON body) and decoding the docs'
+//! example answer.
 
 mod common;
 
@@ -17,6 +18,7 @@ async fn list_participant_groups_sends_the_flat_filter_and_paging() {
             when.method(GET)
                 .path("/api/v1/participant-groups/")
                 .header("authorization", AUTH)
+                .header("api-version", "1.0.0")
                 .header("accept", "application/json")
                 .query_param("workspace_id", WORKSPACE_ID)
                 .query_param("active", "true")
@@ -90,6 +92,7 @@ async fn create_participant_group_posts_the_body_and_decodes_201() {
             when.method(POST)
                 .path("/api/v1/participant-groups/")
                 .header("authorization", AUTH)
+                .header("api-version", "1.0.0")
                 .header("content-type", "application/json")
                 .query_param_count(".*", ".*", 0)
                 .json_body(json!({
@@ -128,6 +131,7 @@ async fn get_participant_group_reads_one_group() {
             when.method(GET)
                 .path(format!("/api/v1/participant-groups/{GROUP_ID}/"))
                 .header("authorization", AUTH)
+                .header("api-version", "1.0.0")
                 .query_param_count(".*", ".*", 0);
             then.status(200).json_body(group_example());
         })
@@ -155,6 +159,7 @@ async fn update_participant_group_patches_only_what_is_set() {
             when.method(PATCH)
                 .path(format!("/api/v1/participant-groups/{GROUP_ID}/"))
                 .header("authorization", AUTH)
+                .header("api-version", "1.0.0")
                 .json_body(json!({"name": "Passed all attention checks"}));
             then.status(200).json_body(group_example());
         })
@@ -208,6 +213,7 @@ async fn delete_participant_group_expects_204() {
             when.method(DELETE)
                 .path(format!("/api/v1/participant-groups/{GROUP_ID}/"))
                 .header("authorization", AUTH)
+                .header("api-version", "1.0.0")
                 .body("");
             then.status(204);
         })
@@ -233,6 +239,7 @@ async fn list_participant_group_members_decodes_memberships() {
                     "/api/v1/participant-groups/{GROUP_ID}/participants/"
                 ))
                 .header("authorization", AUTH)
+                .header("api-version", "1.0.0")
                 .query_param_count(".*", ".*", 0);
             then.status(200).json_body(members_example());
         })
@@ -265,6 +272,7 @@ async fn add_participant_group_members_posts_the_ids() {
                     "/api/v1/participant-groups/{GROUP_ID}/participants/"
                 ))
                 .header("authorization", AUTH)
+                .header("api-version", "1.0.0")
                 .header("content-type", "application/json")
                 .json_body(json!({"participant_ids": THREE_IDS}));
             then.status(200).json_body(members_example());
@@ -297,6 +305,7 @@ async fn remove_participant_group_members_deletes_with_a_json_body() {
                     "/api/v1/participant-groups/{GROUP_ID}/participants/"
                 ))
                 .header("authorization", AUTH)
+                .header("api-version", "1.0.0")
                 .header("content-type", "application/json")
                 .json_body(json!({"participant_ids": THREE_IDS}));
             then.status(200).json_body(members_example());
