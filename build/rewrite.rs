@@ -5,8 +5,9 @@
 //!
 //! 1. `api-version`, the one header progenitor adds to every request, is put into a fresh
 //!    one-entry `HeaderMap` that is then merged into the request (`.headers(header_map)`). It
-//!    becomes a plain `.header(..)` on the request builder. Operations with header parameters,
-//!    whose map holds more than that one header, are left as generated.
+//!    becomes a plain `.header(..)` on the request builder, its name a constant. Operations
+//!    with header parameters, whose map holds more than that one header, are left as
+//!    generated.
 //! 2. `ResponseValue::from_response` and `ResponseValue::empty` become
 //!    `crate::overrides::from_response` and `crate::overrides::empty`.
 //! 3. `encode_path(&x.to_string())` in the `format!` of a URL becomes
@@ -209,8 +210,9 @@ impl VisitMut for MergeToHeader {
             && args.len() == 1
             && is_ident(&args[0], HEADER_MAP)
         {
+            // The name is made once, at compile time, rather than checked on every call.
             let (name, value) = (&self.name, &self.value);
-            *expr = syn::parse_quote!(#receiver.header(#name, #value));
+            *expr = syn::parse_quote!(#receiver.header(const { #name }, #value));
             self.done = true;
         }
         visit_mut::visit_expr_mut(self, expr);

@@ -74,19 +74,37 @@ async fn whole_body(response: &mut reqwest::Response) -> reqwest::Result<Bytes> 
     Ok(body.freeze())
 }
 
-/// The characters `progenitor_client::encode_path` percent-encodes in a path segment.
-const PATH_SET: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'<')
-    .add(b'>')
-    .add(b'?')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}')
-    .add(b'/')
-    .add(b'%');
+/// What `progenitor_client::encode_path` percent-encodes in a path segment besides controls
+/// (and every byte of a character that is not ASCII).
+const PATH_EXTRA: &[u8] = b" \"#<>?`{}/%";
+
+/// [`PATH_EXTRA`] and the controls, as `percent_encoding` takes them.
+const PATH_SET: &AsciiSet = &{
+    let mut set = CONTROLS.add(PATH_EXTRA[0]);
+    let mut i = 1;
+    while i < PATH_EXTRA.len() {
+        set = set.add(PATH_EXTRA[i]);
+        i += 1;
+    }
+    set
+};
+
+/// Whether each byte is percent-encoded: [`PATH_SET`] and every byte that is not ASCII.
+const ENCODED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        // The controls are 0x00 to 0x1F and 0x7F.
+        table[byte] = byte < 0x20 || byte >= 0x7f;
+        byte += 1;
+    }
+    let mut i = 0;
+    while i < PATH_EXTRA.len() {
+        table[PATH_EXTRA[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// A value shown as one percent-encoded path segment: `format!("{}", PathSegment(&id))` is
 /// `encode_path(&id.to_string())`, written straight into the URL.
@@ -100,6 +118,10 @@ impl<T: fmt::Display + ?Sized> fmt::Display for PathSegment<'_, T> {
 
         impl fmt::Write for Encode<'_, '_> {
             fn write_str(&mut self, s: &str) -> fmt::Result {
+                // Ids need no encoding: one look at each byte, and the text is written whole.
+                if !s.bytes().any(|b| ENCODED[usize::from(b)]) {
+                    return self.0.write_str(s);
+                }
                 utf8_percent_encode(s, PATH_SET).try_for_each(|part| self.0.write_str(part))
             }
         }
@@ -132,6 +154,19 @@ mod tests {
                 progenitor_client::encode_path(value),
                 "{value:?}"
             );
+        }
+        // Every character of one byte, alone and between others.
+        for byte in 0..=0x7fu8 {
+            for value in [
+                char::from(byte).to_string(),
+                format!("a{}b", char::from(byte)),
+            ] {
+                assert_eq!(
+                    PathSegment(&value).to_string(),
+                    progenitor_client::encode_path(&value),
+                    "{value:?}"
+                );
+            }
         }
         // A value that is not a string goes through its `Display`, as `to_string()` did.
         assert_eq!(PathSegment(&42u64).to_string(), "42");

@@ -198,7 +198,7 @@ fn the_committed_client_has_the_rewrites_that_make_calls_cheaper() {
     // Without whitespace, which prettyplease places as it likes.
     let code: String = code.split_whitespace().collect();
     assert_eq!(
-        code.matches(".header(::reqwest::header::HeaderName::from_static(\"api-version\")")
+        code.matches(".header(const{::reqwest::header::HeaderName::from_static(\"api-version\")}")
             .count(),
         operations,
         "every operation adds `api-version` with `.header()`"

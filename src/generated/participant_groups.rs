@@ -2071,7 +2071,7 @@ pub mod builder {
                     &progenitor_client::QueryParam::new("workspace_id", &workspace_id),
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    const { ::reqwest::header::HeaderName::from_static("api-version") },
                     ::reqwest::header::HeaderValue::from_static(
                         super::Client::api_version(),
                     ),
@@ -2169,7 +2169,7 @@ pub mod builder {
                 )
                 .json(&body)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    const { ::reqwest::header::HeaderName::from_static("api-version") },
                     ::reqwest::header::HeaderValue::from_static(
                         super::Client::api_version(),
                     ),
@@ -2251,7 +2251,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    const { ::reqwest::header::HeaderName::from_static("api-version") },
                     ::reqwest::header::HeaderValue::from_static(
                         super::Client::api_version(),
                     ),
@@ -2330,7 +2330,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    const { ::reqwest::header::HeaderName::from_static("api-version") },
                     ::reqwest::header::HeaderValue::from_static(
                         super::Client::api_version(),
                     ),
@@ -2446,7 +2446,7 @@ pub mod builder {
                 )
                 .json(&body)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    const { ::reqwest::header::HeaderName::from_static("api-version") },
                     ::reqwest::header::HeaderValue::from_static(
                         super::Client::api_version(),
                     ),
@@ -2525,7 +2525,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    const { ::reqwest::header::HeaderName::from_static("api-version") },
                     ::reqwest::header::HeaderValue::from_static(
                         super::Client::api_version(),
                     ),
@@ -2636,7 +2636,7 @@ pub mod builder {
                 )
                 .json(&body)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    const { ::reqwest::header::HeaderName::from_static("api-version") },
                     ::reqwest::header::HeaderValue::from_static(
                         super::Client::api_version(),
                     ),
@@ -2747,7 +2747,7 @@ pub mod builder {
                 )
                 .json(&body)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    const { ::reqwest::header::HeaderName::from_static("api-version") },
                     ::reqwest::header::HeaderValue::from_static(
                         super::Client::api_version(),
                     ),
