@@ -1,6 +1,6 @@
 //! Checks of user input, made before anything is sent.
 
-use std::{borrow::Cow, collections::HashSet, hash::BuildHasher};
+use std::{borrow::Cow, hash::BuildHasher};
 
 use crate::error::{Error, Result};
 
@@ -60,7 +60,7 @@ pub(crate) struct CheckedIds<'a> {
 /// inputs: ids made of printable ASCII (all of Prolific's) pass a branch-free byte check, and
 /// repeats are found without a hash table over every id (which, for 100,000 ids, is 2 MB of
 /// scattered reads and writes): see [`Repeats`]. When the input's length is known, each id
-/// is checked and marked as it is taken, in one pass over the input.
+/// is checked and hashed as it is taken, in one pass over the input.
 pub(crate) fn participant_ids<'a, I, S>(ids: I) -> Result<CheckedIds<'a>>
 where
     I: IntoIterator<Item = S>,
@@ -109,62 +109,110 @@ where
     Ok(CheckedIds { ids, plain })
 }
 
-/// Finds the ids that repeat an earlier one, in two passes.
+/// Finds the ids that repeat an earlier one, with a hash table per bucket of ids.
 ///
-/// The first pass ([`Repeats::note`]) marks each id's hash in a bitmap of 16 bits per id,
-/// and in a second bitmap when the first already had it: an id whose mark is only in the
-/// first bitmap is certainly unique. The second pass ([`Repeats::find`]) puts only the
-/// others (the true repeats and about one id in sixteen that shares a mark by chance) in an
-/// exact set. Both bitmaps together are 4 bytes an id (512 kB for 100,000 ids, where a hash
-/// set of all the ids would be 2 MB), read and written where an id's mark falls.
+/// A hash table over all the ids at once (for 100,000 ids, 2 MB) is read and written at
+/// random, and nearly every id costs a cache miss. Here [`Repeats::note`] keeps each id's
+/// hash in order and counts the ids of each bucket (by the hash's top bits, about
+/// [`BUCKET_IDS`] ids a bucket). [`Repeats::find`] then places the ids by bucket, and finds
+/// the repeats of each bucket in a small table that stays in the cache. Every pass reads and
+/// writes in order, except the placing, which writes to one place per bucket. Ids are
+/// compared only when their hashes are equal.
 struct Repeats {
     hasher: foldhash::fast::RandomState,
-    /// `bits - 1`: the mask from a hash to its mark.
-    mask: u64,
-    /// By 64 marks: those seen once or more, and those seen more than once (side by side,
-    /// so that one cache line holds both).
-    seen: Vec<[u64; 2]>,
-    /// Each id's mark, in order.
-    marks: Vec<u32>,
+    /// Each id's hash, in order.
+    hashes: Vec<u64>,
+    /// How many ids each bucket holds.
+    counts: Vec<u32>,
 }
+
+/// About how many ids a bucket of [`Repeats`] holds: its table (two slots an id) and its ids
+/// together stay within 16 kB.
+const BUCKET_IDS: usize = 1024;
+
+/// A free slot of a bucket's table.
+const FREE: u32 = u32::MAX;
 
 impl Repeats {
     /// Room for `count` ids.
     fn new(count: usize) -> Self {
-        let bits = count
-            .saturating_mul(16)
-            .next_power_of_two()
-            .clamp(64, 1 << 31);
         Repeats {
             hasher: Default::default(),
-            mask: bits as u64 - 1,
-            seen: vec![[0; 2]; bits / 64],
-            marks: Vec::with_capacity(count),
+            hashes: Vec::with_capacity(count),
+            counts: vec![0; count.div_ceil(BUCKET_IDS).max(1)],
         }
     }
 
     /// Notes the next id.
     fn note(&mut self, id: &str) {
-        let mark = self.hasher.hash_one(id) & self.mask;
-        let [once, twice] = &mut self.seen[(mark / 64) as usize];
-        let bit = 1 << (mark % 64);
-        *twice |= *once & bit;
-        *once |= bit;
-        self.marks.push(mark as u32);
+        let hash = self.hasher.hash_one(id);
+        let buckets = self.counts.len();
+        self.counts[bucket(hash, buckets)] += 1;
+        self.hashes.push(hash);
     }
 
-    /// The places of the ids noted (`ids`, in the same order) that repeat an earlier one.
+    /// The places, in order, of the ids noted (`ids`, in the same order) that repeat an
+    /// earlier one.
     fn find(self, ids: &[Cow<'_, str>]) -> Vec<usize> {
-        let mut candidates: HashSet<&str, foldhash::fast::RandomState> = HashSet::default();
-        let mut repeats = Vec::new();
-        for (index, (id, mark)) in ids.iter().zip(self.marks).enumerate() {
-            let twice = self.seen[(mark / 64) as usize][1] & (1 << (mark % 64)) != 0;
-            if twice && !candidates.insert(id) {
-                repeats.push(index);
+        find_repeats(&self.hashes, &self.counts, ids)
+    }
+}
+
+/// The bucket of `hash` among `buckets`, by its top 32 bits (multiplied, not masked, so that
+/// any number of buckets divides them evenly).
+fn bucket(hash: u64, buckets: usize) -> usize {
+    (((hash >> 32) * buckets as u64) >> 32) as usize
+}
+
+/// [`Repeats::find`], for hashes and counts made by [`Repeats::note`] (or, in tests, made up:
+/// equal hashes of different ids are told apart by comparing the ids).
+fn find_repeats(hashes: &[u64], counts: &[u32], ids: &[Cow<'_, str>]) -> Vec<usize> {
+    // Places are kept in 32 bits: 2^32 ids would take 100 GB in `ids` alone.
+    debug_assert!(u32::try_from(hashes.len()).is_ok());
+    let buckets = counts.len();
+    // Where each bucket starts in `placed`.
+    let mut next: Vec<usize> = Vec::with_capacity(buckets);
+    let mut start = 0;
+    for &count in counts {
+        next.push(start);
+        start += count as usize;
+    }
+    // Each id's place in the input and the low half of its hash, by bucket; in each bucket,
+    // in the input's order.
+    let mut placed = vec![(0u32, 0u32); hashes.len()];
+    for (index, &hash) in hashes.iter().enumerate() {
+        let at = &mut next[bucket(hash, buckets)];
+        placed[*at] = (hash as u32, index as u32);
+        *at += 1;
+    }
+    let mut repeats = Vec::new();
+    let mut table: Vec<u32> = Vec::new();
+    let mut end = 0;
+    for &count in counts {
+        let ids_of_bucket = &placed[end..end + count as usize];
+        end += count as usize;
+        let size = (ids_of_bucket.len() * 2).next_power_of_two().max(16);
+        table.clear();
+        table.resize(size, FREE);
+        for (entry, &(low, index)) in ids_of_bucket.iter().enumerate() {
+            let mut slot = low as usize & (size - 1);
+            loop {
+                let held = table[slot];
+                if held == FREE {
+                    table[slot] = entry as u32;
+                    break;
+                }
+                let (held_low, held_index) = ids_of_bucket[held as usize];
+                if held_low == low && ids[held_index as usize] == ids[index as usize] {
+                    repeats.push(index as usize);
+                    break;
+                }
+                slot = (slot + 1) & (size - 1);
             }
         }
-        repeats
     }
+    repeats.sort_unstable();
+    repeats
 }
 
 /// True when `id` is certainly accepted by [`check_id`] and needs no escaping in JSON:
@@ -183,6 +231,8 @@ fn plain_bytes(bytes: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
     use super::*;
 
     #[test]
@@ -295,6 +345,31 @@ mod tests {
                 proptest::prop_assert_eq!(unknown_length, expected);
             }
         }
+    }
+
+    /// Hashes that collide, made up: every id in one bucket with the same hash, and ids
+    /// spread over buckets with the same low half of the hash. Repeats are still exactly
+    /// the ids seen before, told apart by comparing the ids.
+    #[test]
+    fn ids_whose_hashes_collide_are_told_apart() {
+        let ids: Vec<Cow<'_, str>> = ["a", "b", "a", "c", "b", "b", "d", "a"]
+            .into_iter()
+            .map(Cow::Borrowed)
+            .collect();
+        let expected = vec![2, 4, 5, 7];
+        // One bucket, one hash.
+        assert_eq!(find_repeats(&[7; 8], &[8], &ids), expected);
+        // Three buckets; the low half is the same everywhere, the high half differs by id.
+        let high = |id: &str| u64::from(id.as_bytes()[0] - b'a') * (u64::MAX / 4);
+        let hashes: Vec<u64> = ids.iter().map(|id| high(id) & !0xffff_ffff | 7).collect();
+        let mut counts = vec![0; 3];
+        for &hash in &hashes {
+            counts[bucket(hash, 3)] += 1;
+        }
+        assert_eq!(counts, [6, 1, 1], "a and b, c, d");
+        assert_eq!(find_repeats(&hashes, &counts, &ids), expected);
+        // Nothing noted, nothing found.
+        assert!(find_repeats(&[], &[0], &[]).is_empty());
     }
 
     #[test]
