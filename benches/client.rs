@@ -743,7 +743,7 @@ async fn main() {
     let (mut per_body_100k, mut per_body_1m) = (f64::NAN, f64::NAN);
     if wanted("3") {
         per_body_100k = large_group(100_000, 11, &mut rows).await;
-        per_body_1m = large_group(1_000_000, 7, &mut rows).await;
+        per_body_1m = large_group(1_000_000, 15, &mut rows).await;
     }
     if wanted("4") {
         list_pages(&mut rows).await;
