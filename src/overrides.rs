@@ -1,11 +1,14 @@
-//! Stand-ins for three of progenitor-client's helpers, which `build/codegen.rs` writes into
-//! the generated client in their place. Each gives the same result and puts the same bytes on
-//! the wire as the helper it replaces; they differ only in cost, which matters because every
-//! call of every operation goes through them:
+//! Stand-ins for three of progenitor-client's helpers, which `build/rewrite.rs` writes into
+//! the generated client in their place. Each gives the same result as the helper it replaces,
+//! and the request on the wire is the same; they differ only in cost, which matters because
+//! every call of every operation goes through them:
 //!
 //! * [`from_response`] for `ResponseValue::from_response`: it moves the response's headers
 //!   out instead of cloning them, and reads the body a chunk at a time. Its future is about
-//!   half the size of the helper's, and every call's future holds one.
+//!   half the size of the helper's (528 bytes against 944), and every call's future holds
+//!   one. A body of many chunks is copied once into a buffer of its length, where the helper
+//!   keeps the chunks and then copies them: a large body of known length peaks at its size,
+//!   not twice it.
 //! * [`empty`] for `ResponseValue::empty`: it moves the headers out instead of cloning them.
 //! * [`PathSegment`] for `encode_path(&value.to_string())` in the `format!` that builds a
 //!   URL: it percent-encodes the value straight into the URL, with the helper's set of

@@ -1,6 +1,6 @@
 //! The HTTP side of the API: find the resource and the operation, check the token, then
 //! parse the input ([`input`](super::input)), call the store, and answer in Prolific's shapes
-//! ([`answers`](super::answers)).
+//! ([`answers`]).
 
 use std::sync::Mutex;
 

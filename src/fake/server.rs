@@ -1,5 +1,5 @@
 //! The socket side: accept connections, serve HTTP/1.1 on each with hyper, record every
-//! request, play the scripted faults, and hand the rest to [`routes`](super::routes).
+//! request, play the scripted faults, and hand the rest to [`routes`].
 //!
 //! Connections are served by hand (not with `axum::serve`) so that a fault can close one
 //! without answering: a service that fails makes hyper drop the connection.
