@@ -1,14 +1,14 @@
 //! Bulk membership changes on the wire: chunk boundaries, de-duplication, progress, partial
 //! failure reports, and replacement.
 
-mod common;
+use crate::support;
 
 use std::sync::{Arc, Mutex};
 
-use common::*;
 use httpmock::prelude::*;
 use prolific::{Error, Progress};
 use serde_json::json;
+use support::*;
 
 const MEMBERS: &str = "/api/v1/participant-groups/642ea7ff7639ab670b05a0b5/participants/";
 

@@ -1,11 +1,13 @@
 //! With no `tracing` subscriber but a `log` logger at debug level, each attempt's span still
 //! reaches the logger through `tracing`'s `log` fallback (turned on in this build by a
-//! dev-dependency; any crate in an application's build can turn it on). The crate skips
-//! making spans only when neither could record them. Its own test binary: the logger and
-//! `tracing`'s fallback are global.
+//! dev-dependency; any crate in an application's build can turn it on).
+//!
+//! The logger is global, and `tracing` stops falling back to `log` for the whole process once
+//! any test has set a subscriber (`spans` does), so the test runs in a process of its own: the
+//! test binary started again to run only [`in_a_process_of_its_own`].
 #![cfg(feature = "fake")]
 
-use std::sync::Mutex;
+use std::{process::Command, sync::Mutex};
 
 use prolific::{Client, fake::FakeProlific};
 
@@ -40,8 +42,35 @@ fn spans_logged() -> Vec<String> {
         .collect()
 }
 
+/// Set in the child process that runs [`in_a_process_of_its_own`].
+const CHILD: &str = "PROLIFIC_TEST_LOG_CHILD";
+
+#[test]
+fn a_log_logger_at_debug_sees_each_request_span() {
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "log_fallback::in_a_process_of_its_own",
+            "--exact",
+            "--ignored",
+        ])
+        .env(CHILD, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("1 passed"),
+        "the child process failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 #[tokio::test]
-async fn a_log_logger_at_debug_sees_each_request_span() {
+#[ignore = "run by a_log_logger_at_debug_sees_each_request_span in a process of its own"]
+async fn in_a_process_of_its_own() {
+    assert!(
+        std::env::var_os(CHILD).is_some(),
+        "run through a_log_logger_at_debug_sees_each_request_span"
+    );
     let fake = FakeProlific::start().await.unwrap();
     let id = fake.seed_groups(WORKSPACE, 1).remove(0);
     let client = Client::builder()

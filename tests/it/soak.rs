@@ -2,7 +2,7 @@
 //! injected faults must leave exactly the modelled membership.
 #![cfg(feature = "fake")]
 
-#[path = "../examples/soak.rs"]
+#[path = "../../examples/soak.rs"]
 #[allow(dead_code)]
 mod soak;
 

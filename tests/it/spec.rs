@@ -22,7 +22,8 @@ const SPEC: &str = "openapi/participant-groups.yaml";
 const COMMITTED_CODE: &str = "src/generated/participant_groups.rs";
 /// The command that rewrites the snapshot and the committed client.
 #[cfg(feature = "codegen")]
-const UPDATE_COMMAND: &str = "UPDATE_SURFACE=1 cargo test --features codegen --test spec surface";
+const UPDATE_COMMAND: &str =
+    "UPDATE_SURFACE=1 cargo test --features codegen --test it spec::surface";
 /// Lines of context around each change in a snapshot diff.
 const CONTEXT: usize = 2;
 
@@ -41,7 +42,7 @@ fn manifest_path(relative: &str) -> PathBuf {
 /// After a deliberate change to the spec or the generator, rewrite the snapshot and commit it:
 ///
 /// ```text
-/// UPDATE_SURFACE=1 cargo test --features codegen --test spec surface
+/// UPDATE_SURFACE=1 cargo test --features codegen --test it spec::surface
 /// ```
 #[cfg(feature = "codegen")]
 #[test]

@@ -1,13 +1,13 @@
 //! Paging of the group list: 0, 1 and several pages, `_links.next`, `meta.count`, a server
 //! that ignores `limit`, and lazy fetching by the stream.
 
-mod common;
+use crate::support;
 
-use common::*;
 use futures_util::{StreamExt, TryStreamExt};
 use httpmock::prelude::*;
 use prolific::GroupFilter;
 use serde_json::{Value, json};
+use support::*;
 
 fn groups(range: std::ops::Range<usize>) -> Vec<Value> {
     range

@@ -1,12 +1,12 @@
 //! The participant-groups handle on the wire: each method's requests (count and content),
 //! and invalid input refused before anything is sent.
 
-mod common;
+use crate::support;
 
-use common::*;
 use httpmock::prelude::*;
 use prolific::{Client, Error, GroupFilter, Owner};
 use serde_json::json;
+use support::*;
 
 /// A mock that answers anything with 500, to prove that nothing was sent.
 async fn tripwire(server: &MockServer) -> httpmock::Mock<'_> {

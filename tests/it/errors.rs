@@ -1,13 +1,13 @@
 //! Each kind of error, its fields, its predicates, and its message.
 
-mod common;
+use crate::support;
 
 use std::time::Duration;
 
-use common::*;
 use httpmock::prelude::*;
 use prolific::{Client, Error, ErrorDetail};
 use serde_json::{Value, json};
+use support::*;
 
 /// Answers GET of the group with `status` and `body`, and returns the error of `get`.
 async fn error_for(status: u16, body: Option<Value>, raw: Option<&str>) -> Error {

@@ -2,13 +2,13 @@
 //! (method, path, query, `Authorization` and `api-version`, JSON body) and decoding the docs'
 //! example answer.
 
-mod common;
+use crate::support;
 
 use chrono::{TimeZone, Utc};
-use common::*;
 use httpmock::prelude::*;
 use prolific::types;
 use serde_json::json;
+use support::*;
 
 #[tokio::test]
 async fn list_participant_groups_sends_the_flat_filter_and_paging() {

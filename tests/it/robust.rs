@@ -2,13 +2,13 @@
 //! bytes, and valid bodies mutated byte by byte) for every response type, decoded directly
 //! and through the client with every status class.
 
-mod common;
+use crate::support;
 
-use common::*;
 use httpmock::prelude::*;
 use prolific::{Error, GroupFilter, types};
 use proptest::prelude::*;
 use serde::de::DeserializeOwned;
+use support::*;
 
 /// The docs' example body of every response type.
 fn valid_bodies() -> Vec<Vec<u8>> {

@@ -1,0 +1,18 @@
+//! The integration tests, in one binary so that CI links them once. Each module holds one
+//! concern; `support` holds what several share (test clients, the docs' example bodies).
+
+mod bulk;
+mod coverage;
+mod drift;
+mod errors;
+mod fake;
+mod faults;
+mod groups;
+mod log_fallback;
+mod paging;
+mod robust;
+mod soak;
+mod spans;
+mod spec;
+mod support;
+mod wire;
