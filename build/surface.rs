@@ -1,7 +1,7 @@
 //! The generated surface as plain text, written by build.rs to `$OUT_DIR/surface.txt`.
 //!
 //! A person reads it to see what a spec change did to the generated code, and
-//! `tests/spec.rs` compares it with the committed `openapi/surface.txt`, so such a change is
+//! `tests/it/spec.rs` compares it with the committed `openapi/surface.txt`, so such a change is
 //! never silent. It lists, in the spec's order, each operation with its raw client method,
 //! parameters, body, success and error types; then each model type with its fields or
 //! variants. Rust types are printed by their last path segment (`Option<String>`, not
@@ -38,8 +38,8 @@ pub fn render(spec: &OpenAPI, file: &syn::File) -> String {
     let mut out = String::new();
     out.push_str(
         "# The generated surface of the `prolific` crate, written by build.rs (build/surface.rs)\n\
-         # from openapi/participant-groups.yaml. tests/spec.rs checks that this file is current;\n\
-         # after a deliberate change: UPDATE_SURFACE=1 cargo test --test spec surface\n\
+         # from openapi/participant-groups.yaml. tests/it/spec.rs checks that this file is current;\n\
+         # after a deliberate change: UPDATE_SURFACE=1 cargo test --test it spec::surface\n\
          # Types are shown by their last path segment. Serde attributes are shown, except\n\
          # skip_serializing_if = \"Option::is_none\", which every optional field has.\n",
     );

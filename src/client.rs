@@ -1,14 +1,18 @@
 //! [`Client`] and [`ClientBuilder`]: the token, the base URL, timeouts and retries.
 
-use std::{fmt, sync::Arc, time::Duration};
+use std::{
+    fmt,
+    sync::{Arc, PoisonError},
+    time::Duration,
+};
 
 use progenitor_client::ClientInfo;
 use reqwest::Url;
 
 use crate::{
-    error::{Error, Result},
+    Operation,
+    error::{Error, RawResult, Result},
     generated::Client as RawClient,
-    groups::ParticipantGroups,
     hooks::Inner,
     retry::RetryPolicy,
 };
@@ -75,11 +79,6 @@ impl Client {
         ClientBuilder::from_env()?.build()
     }
 
-    /// The participant groups: list, create, read, update, delete, and change membership.
-    pub fn participant_groups(&self) -> ParticipantGroups {
-        ParticipantGroups::new(self.clone())
-    }
-
     /// The generated client underneath, for calls the wrapper does not offer. It sends the
     /// token and retries like this client.
     pub fn raw(&self) -> &RawClient {
@@ -94,6 +93,25 @@ impl Client {
     /// How many retries this client and its clones have made so far.
     pub fn retries(&self) -> u32 {
         self.raw.inner().retries()
+    }
+
+    /// Makes one call of the generated client for `operation` (`send`, given the client to
+    /// call) and maps its error to an [`Error`]. The call runs on a copy of the generated
+    /// client made for it, whose hooks note what its last attempt came to.
+    pub(crate) async fn call<T>(
+        &self,
+        operation: Operation,
+        send: impl AsyncFnOnce(&RawClient) -> RawResult<T>,
+    ) -> Result<T> {
+        let (inner, last) = self.raw.inner().for_one_call();
+        let raw = RawClient::new_with_client(self.base_url(), self.raw.client().clone(), inner);
+        match send(&raw).await {
+            Ok(value) => Ok(value.into_inner()),
+            Err(error) => {
+                let last = *last.lock().unwrap_or_else(PoisonError::into_inner);
+                Err(Error::from_raw(operation, error, last).await)
+            }
+        }
     }
 }
 

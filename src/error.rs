@@ -1,5 +1,6 @@
 //! Errors: one [`Error`] for everything the crate can fail with, the server's error envelope
-//! ([`ApiError`]), and the report of a bulk operation that stopped part way ([`BulkError`]).
+//! ([`ApiError`]), the report of a bulk operation that stopped part way ([`BulkError`]), and
+//! the mapping from the generated client's errors.
 //!
 //! Callers usually branch on the predicates ([`Error::is_not_found`],
 //! [`Error::is_rate_limited`], [`Error::is_retryable`], ...) rather than on the variants.
@@ -8,13 +9,10 @@ use std::{collections::BTreeMap, fmt, time::Duration};
 
 use reqwest::StatusCode;
 
-use bytes::Bytes;
-use progenitor_client::ClientInfo;
-
 use crate::{
-    generated::Client as RawClient,
-    hooks::{self, Outcome},
-    retry::Attempt,
+    Operation,
+    hooks::LastAttempt,
+    retry::{is_retryable_status, retry_after},
     types,
 };
 
@@ -59,8 +57,8 @@ pub enum Error {
         "timed out waiting for Prolific ({operation}); the request may or may not have been applied"
     )]
     Timeout {
-        /// The operation that timed out, as its `operationId`.
-        operation: &'static str,
+        /// The operation that timed out.
+        operation: Operation,
         /// The underlying error.
         #[source]
         source: reqwest::Error,
@@ -69,8 +67,8 @@ pub enum Error {
     /// The connection failed: refused, reset, DNS, TLS, or the body was cut off.
     #[error("could not talk to Prolific ({operation}): {source}")]
     Connection {
-        /// The operation that failed, as its `operationId`.
-        operation: &'static str,
+        /// The operation that failed.
+        operation: Operation,
         /// The underlying error.
         #[source]
         source: reqwest::Error,
@@ -81,8 +79,8 @@ pub enum Error {
         "Prolific answered {status} to {operation} with a body that could not be read: {source}; body starts: {excerpt:?}"
     )]
     Decode {
-        /// The operation, as its `operationId`.
-        operation: &'static str,
+        /// The operation.
+        operation: Operation,
         /// The status of the answer.
         status: StatusCode,
         /// At most [`EXCERPT_LIMIT`] bytes of the body.
@@ -187,11 +185,6 @@ impl Error {
     }
 }
 
-/// The statuses worth retrying: 408, 429, 500, 502, 503, 504.
-pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
-    matches!(status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504)
-}
-
 /// An error answer from Prolific, with whatever its body said.
 ///
 /// Prolific's usual body is `{"error": {"status", "error_code", "title", "detail",
@@ -201,8 +194,8 @@ pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApiError {
-    /// The operation that failed, as its `operationId`.
-    pub operation: &'static str,
+    /// The operation that failed.
+    pub operation: Operation,
     /// The HTTP status.
     pub status: StatusCode,
     /// Prolific's error code, as text (the API sends numbers or strings).
@@ -223,8 +216,8 @@ pub struct ApiError {
 
 impl ApiError {
     /// Builds the error from a decoded envelope.
-    pub(crate) fn from_envelope(
-        operation: &'static str,
+    fn from_envelope(
+        operation: Operation,
         status: StatusCode,
         body: types::ErrorResponse,
         retry_after: Option<Duration>,
@@ -260,8 +253,8 @@ impl ApiError {
     }
 
     /// Builds the error from a body that is not Prolific's JSON.
-    pub(crate) fn from_body(
-        operation: &'static str,
+    fn from_body(
+        operation: Operation,
         status: StatusCode,
         body: &[u8],
         retry_after: Option<Duration>,
@@ -372,8 +365,10 @@ impl From<types::ErrorDetail> for ErrorDetail {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct BulkError {
-    /// `"add"`, `"remove"` or `"replace"`.
-    pub operation: &'static str,
+    /// The operation of the chunk that failed: [`Operation::AddMembers`] or
+    /// [`Operation::RemoveMembers`]; a replacement sends its first chunk with
+    /// [`Operation::UpdateGroup`] and the others with [`Operation::AddMembers`].
+    pub operation: Operation,
     /// The group being changed.
     pub group_id: String,
     /// How many chunks succeeded before the failure.
@@ -391,8 +386,8 @@ pub struct BulkError {
 impl fmt::Display for BulkError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let verb = match self.operation {
-            "add" => "adding participants to",
-            "remove" => "removing participants from",
+            Operation::AddMembers => "adding participants to",
+            Operation::RemoveMembers => "removing participants from",
             _ => "replacing the participants of",
         };
         write!(
@@ -414,152 +409,74 @@ impl std::error::Error for BulkError {
     }
 }
 
-/// Runs one call of the generated client, `send`, retrying it by the client's policy, and
-/// maps its error into an [`Error`].
-///
-/// A retry re-runs `send`, so it builds, sends, reads and decodes anew: a body cut off
-/// mid-way is retried like a failed connection, and no copy of a request is kept in case
-/// one is needed. The attempt's future is held in the call's own (not boxed): about 2 kB
-/// for `get`, most of it the generated call's.
-pub(crate) fn call<'f, T, F, Fut>(
-    operation: &'static str,
-    raw: &'f RawClient,
-    send: F,
-) -> impl Future<Output = Result<T>> + Send + 'f
-where
-    T: Send + 'f,
-    F: FnMut(&'f RawClient) -> Fut + Send + 'f,
-    Fut: Future<Output = RawResult<T>> + Send + 'f,
-{
-    call_with_body(operation, raw, None, send)
-}
-
-/// [`call`], sending `body` (JSON of the operation's body type, written by the crate) in
-/// place of what the generated client serialised from its builder.
-pub(crate) fn call_with_body<'f, T, F, Fut>(
-    operation: &'static str,
-    raw: &'f RawClient,
-    body: Option<Bytes>,
-    mut send: F,
-) -> impl Future<Output = Result<T>> + Send + 'f
-where
-    T: Send + 'f,
-    F: FnMut(&'f RawClient) -> Fut + Send + 'f,
-    Fut: Future<Output = RawResult<T>> + Send + 'f,
-{
-    hooks::observe(body, async move {
-        let mut retrier = raw.inner().retrier(operation);
-        loop {
-            let span = retrier.span();
-            // The attempt's result is taken apart in this block, before anything else is
-            // awaited: the call's future then never holds it (nor the generated error) beside
-            // the wait or the mapping, only the delay or the boxed mapping.
-            let next = {
-                let result = retrier.run(&span, send(raw)).await;
-                let outcome = hooks::outcome();
-                match retrier.next_delay(&span, attempt(&result, &outcome)) {
-                    Some(delay) => Ok(delay),
-                    None => match result {
-                        Ok(value) => return Ok(value.into_inner()),
-                        Err(e) => Err(Box::pin(from_raw(
-                            operation,
-                            e,
-                            outcome,
-                            retrier.attempts(),
-                        ))),
-                    },
-                }
-            };
-            match next {
-                Ok(delay) => retrier.wait(&span, delay).await,
-                Err(mapping) => return Err(mapping.await),
+impl Error {
+    /// Maps an error of the generated client for `operation`, keeping what progenitor drops:
+    /// the status of an error answer whose body is not JSON (from `last`, what the hooks noted
+    /// of the last attempt), a bounded excerpt of such a body, and the number of attempts.
+    pub(crate) async fn from_raw(
+        operation: Operation,
+        error: progenitor_client::Error<types::ErrorResponse>,
+        last: LastAttempt,
+    ) -> Error {
+        use progenitor_client::Error as Raw;
+        let api = |api: ApiError| {
+            Error::Api(Box::new(ApiError {
+                attempts: last.attempts.max(1),
+                ..api
+            }))
+        };
+        match error {
+            Raw::InvalidRequest(message) => Error::invalid("request", message),
+            Raw::CommunicationError(e) | Raw::ResponseBodyError(e) | Raw::InvalidUpgrade(e) => {
+                transport(operation, e)
             }
-        }
-    })
-}
-
-/// What an attempt of a generated call came to, for the retry decision; `outcome` is what
-/// its request was answered (noted by the hooks).
-fn attempt<'e, T>(result: &'e RawResult<T>, outcome: &Outcome) -> Attempt<'e> {
-    use progenitor_client::Error as Raw;
-    match result {
-        Err(Raw::CommunicationError(e) | Raw::ResponseBodyError(e)) => Attempt::Failed(e),
-        Err(Raw::InvalidRequest(_) | Raw::InvalidUpgrade(_) | Raw::Custom(_)) => Attempt::Final,
-        Ok(_)
-        | Err(
-            Raw::ErrorResponse(_) | Raw::InvalidResponsePayload(..) | Raw::UnexpectedResponse(_),
-        ) => match outcome.status {
-            Some(status) => Attempt::Answered {
-                status,
-                retry_after: outcome.retry_after,
-            },
-            None => Attempt::Final,
-        },
-    }
-}
-
-/// Maps an error of the generated client, keeping the status and a bounded body excerpt
-/// that progenitor drops for bodies that are not JSON; `attempts` is how many times the
-/// request was sent.
-async fn from_raw(
-    operation: &'static str,
-    error: progenitor_client::Error<types::ErrorResponse>,
-    outcome: Outcome,
-    attempts: u32,
-) -> Error {
-    use progenitor_client::Error as Raw;
-    let api = |api: ApiError| Error::Api(Box::new(ApiError { attempts, ..api }));
-    match error {
-        Raw::InvalidRequest(message) => Error::invalid("request", message),
-        Raw::CommunicationError(e) | Raw::ResponseBodyError(e) | Raw::InvalidUpgrade(e) => {
-            transport(operation, e)
-        }
-        Raw::ErrorResponse(value) => {
-            let status = value.status();
-            let retry_after = crate::retry::retry_after(value.headers());
-            api(ApiError::from_envelope(
-                operation,
-                status,
-                value.into_inner(),
-                retry_after,
-            ))
-        }
-        Raw::InvalidResponsePayload(body, source) => match outcome.status {
-            Some(status) if !status.is_success() => api(ApiError::from_body(
-                operation,
-                status,
-                &body,
-                outcome.retry_after,
-            )),
-            status => Error::Decode {
-                operation,
-                status: status.unwrap_or(StatusCode::OK),
-                excerpt: excerpt(&body),
-                source,
-            },
-        },
-        Raw::UnexpectedResponse(response) => {
-            let status = response.status();
-            let retry_after = crate::retry::retry_after(response.headers());
-            let body = match read_prefix(response).await {
-                Ok(body) => body,
-                Err(e) => return transport(operation, e),
-            };
-            match serde_json::from_slice::<types::ErrorResponse>(&body) {
-                Ok(envelope) => api(ApiError::from_envelope(
+            Raw::ErrorResponse(value) => {
+                let status = value.status();
+                let retry_after = retry_after(value.headers());
+                api(ApiError::from_envelope(
                     operation,
                     status,
-                    envelope,
+                    value.into_inner(),
                     retry_after,
-                )),
-                Err(_) => api(ApiError::from_body(operation, status, &body, retry_after)),
+                ))
             }
+            Raw::InvalidResponsePayload(body, source) => match last.status {
+                Some(status) if !status.is_success() => api(ApiError::from_body(
+                    operation,
+                    status,
+                    &body,
+                    last.retry_after,
+                )),
+                status => Error::Decode {
+                    operation,
+                    status: status.unwrap_or(StatusCode::OK),
+                    excerpt: excerpt(&body),
+                    source,
+                },
+            },
+            Raw::UnexpectedResponse(response) => {
+                let status = response.status();
+                let retry_after = retry_after(response.headers());
+                let body = match response.bytes().await {
+                    Ok(body) => body,
+                    Err(e) => return transport(operation, e),
+                };
+                match serde_json::from_slice::<types::ErrorResponse>(&body) {
+                    Ok(envelope) => api(ApiError::from_envelope(
+                        operation,
+                        status,
+                        envelope,
+                        retry_after,
+                    )),
+                    Err(_) => api(ApiError::from_body(operation, status, &body, retry_after)),
+                }
+            }
+            Raw::Custom(message) => Error::Config(message),
         }
-        Raw::Custom(message) => Error::Config(message),
     }
 }
 
-fn transport(operation: &'static str, source: reqwest::Error) -> Error {
+fn transport(operation: Operation, source: reqwest::Error) -> Error {
     if source.is_timeout() {
         Error::Timeout { operation, source }
     } else {
@@ -567,20 +484,8 @@ fn transport(operation: &'static str, source: reqwest::Error) -> Error {
     }
 }
 
-/// Reads at most a little more than [`EXCERPT_LIMIT`] bytes of a body.
-async fn read_prefix(mut response: reqwest::Response) -> reqwest::Result<Vec<u8>> {
-    let mut body = Vec::new();
-    while body.len() <= EXCERPT_LIMIT {
-        match response.chunk().await? {
-            Some(chunk) => body.extend_from_slice(&chunk),
-            None => break,
-        }
-    }
-    Ok(body)
-}
-
 /// At most [`EXCERPT_LIMIT`] bytes of `body` as text, cut on a character boundary.
-pub(crate) fn excerpt(body: &[u8]) -> String {
+fn excerpt(body: &[u8]) -> String {
     let mut end = body.len().min(EXCERPT_LIMIT);
     let text = loop {
         match std::str::from_utf8(&body[..end]) {

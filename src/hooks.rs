@@ -1,46 +1,62 @@
 //! The seam between the generated client and the hand-written crate: progenitor's
 //! `ClientHooks`, implemented once for the generated [`raw::Client`](crate::raw::Client).
 //!
-//! Every request of every operation passes through [`ClientHooks::pre`] (the token is added)
-//! and [`ClientHooks::exec`] (sends it). Inside a call of the wrapper (`error::call`, which
-//! retries whole generated calls), `exec` makes one attempt and notes its status for the
-//! retry decision and the error mapping; for the generated client used on its own, `exec`
-//! retries by itself, re-sending copies of the request. Nothing else in the crate touches
-//! requests on their way out.
+//! Every request of every operation, through [`Client`](crate::Client) or through
+//! [`Client::raw`](crate::Client::raw), passes through here:
+//!
+//! * `pre` adds the token;
+//! * `exec` makes the attempts: each is sent and its body read whole (so a body cut off
+//!   mid-way fails the attempt, and is retried like a dropped connection), in a `tracing` span
+//!   `prolific.request`; between two, it waits as the [`RetryPolicy`] says.
+//!
+//! What the last attempt came to is noted in the client's inner value, [`Inner`], when the
+//! caller gave it a place for that ([`Inner::for_one_call`]): the wrapper uses it to keep the
+//! status of an error answer whose body is not JSON, which progenitor's error leaves out.
 
 use std::{
-    cell::RefCell,
-    fmt, mem,
-    pin::Pin,
+    fmt,
     sync::{
-        Arc,
+        Arc, Mutex, PoisonError,
         atomic::{AtomicU32, Ordering},
     },
-    task::{Context, Poll},
-    time::Duration,
+    time::{Duration, Instant},
 };
 
-use bytes::Bytes;
-use futures_util::future::Either;
 use http_body_util::BodyExt;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::{
     ResponseBuilderExt, StatusCode,
     header::{AUTHORIZATION, HeaderValue},
 };
+use tracing::Instrument;
 
 use crate::{
+    Operation,
     generated::Client as RawClient,
-    retry::{Attempt, Retrier, RetryPolicy},
+    retry::{RetryPolicy, retry_after},
 };
 
 /// What the generated client carries for its hooks (progenitor's "inner" value): the
-/// `Authorization` header and the retry policy. `Debug` never shows the token.
+/// `Authorization` header, the retry policy, and the count of retries. `Debug` never shows
+/// the token.
 #[derive(Clone)]
 pub struct Inner {
     authorization: HeaderValue,
     retry: RetryPolicy,
     retries: Arc<AtomicU32>,
+    /// Where to note the last attempt's answer, for a client made for one call.
+    last: Option<Arc<Mutex<LastAttempt>>>,
+}
+
+/// What the last attempt of one call came to.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct LastAttempt {
+    /// The answer's status; `None` when no answer came.
+    pub(crate) status: Option<StatusCode>,
+    /// The answer's `Retry-After`, unless it was a success.
+    pub(crate) retry_after: Option<Duration>,
+    /// How many attempts were made.
+    pub(crate) attempts: u32,
 }
 
 impl Inner {
@@ -55,6 +71,7 @@ impl Inner {
             authorization,
             retry,
             retries: Arc::default(),
+            last: None,
         })
     }
 
@@ -68,9 +85,28 @@ impl Inner {
         self.retry
     }
 
-    /// A retrier for one call of `operation` by this policy, counting into this client.
-    pub(crate) fn retrier(&self, operation: &'static str) -> Retrier<'_> {
-        Retrier::new(&self.retry, &self.retries, operation)
+    /// A copy for a client that makes one call, and the place where its hooks note what the
+    /// call's last attempt came to. Retries are still counted with this client's.
+    pub(crate) fn for_one_call(&self) -> (Inner, Arc<Mutex<LastAttempt>>) {
+        let last = Arc::new(Mutex::new(LastAttempt::default()));
+        let inner = Inner {
+            last: Some(Arc::clone(&last)),
+            ..self.clone()
+        };
+        (inner, last)
+    }
+
+    fn note(&self, outcome: &reqwest::Result<reqwest::Response>, attempts: u32) {
+        if let Some(last) = &self.last {
+            let answer = outcome.as_ref().ok();
+            *last.lock().unwrap_or_else(PoisonError::into_inner) = LastAttempt {
+                status: answer.map(reqwest::Response::status),
+                retry_after: answer
+                    .filter(|response| !response.status().is_success())
+                    .and_then(|response| retry_after(response.headers())),
+                attempts,
+            };
+        }
     }
 }
 
@@ -83,138 +119,6 @@ impl fmt::Debug for Inner {
     }
 }
 
-/// What the last attempt of a call was answered, for mapping errors that progenitor reports
-/// without their status (a non-JSON error body), and for deciding on a retry.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Outcome {
-    pub(crate) status: Option<StatusCode>,
-    pub(crate) retry_after: Option<Duration>,
-}
-
-/// What one call of the wrapper (`error::call`) shares with the hooks, for the length of the
-/// call and all its attempts.
-struct CallContext {
-    /// Written by every attempt in `exec`.
-    outcome: Outcome,
-    /// A request body the crate wrote itself, sent instead of the generated client's
-    /// serialisation of the same value (by `pre`, on every attempt).
-    body: Option<Bytes>,
-}
-
-thread_local! {
-    /// The context of the wrapper call being polled on this thread, if any. `Observed` puts
-    /// its call's there for the length of each poll, and the hooks, which the generated call
-    /// runs inside that poll, read and write it.
-    static CURRENT: RefCell<Option<CallContext>> = const { RefCell::new(None) };
-}
-
-pin_project_lite::pin_project! {
-    /// A wrapper call, with its context current whenever it is polled (see [`observe`]).
-    ///
-    /// What `tokio::task_local!` does, cut to what a call needs: the context moves into the
-    /// thread-local for each poll and back out after, and the call's output is handed
-    /// straight through.
-    pub(crate) struct Observed<F> {
-        context: Option<CallContext>,
-        #[pin]
-        call: F,
-    }
-}
-
-impl<F: Future> Future for Observed<F> {
-    type Output = F::Output;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let this = self.project();
-        let _current = Current::enter(this.context);
-        this.call.poll(cx)
-    }
-}
-
-/// Makes a call's context current, and puts back what was current before when dropped
-/// (also when the poll panics).
-struct Current<'a> {
-    /// The call's context while it is not current; what was current, while it is.
-    slot: &'a mut Option<CallContext>,
-}
-
-impl<'a> Current<'a> {
-    fn enter(slot: &'a mut Option<CallContext>) -> Self {
-        CURRENT.with_borrow_mut(|current| mem::swap(current, slot));
-        Current { slot }
-    }
-}
-
-impl Drop for Current<'_> {
-    fn drop(&mut self) {
-        CURRENT.with_borrow_mut(|current| mem::swap(current, self.slot));
-    }
-}
-
-/// Runs `call` (a wrapper call: one or more attempts of a generated call) with a context
-/// the hooks can see: `exec` then makes one attempt per request and records what it
-/// answered, and leaves retrying to the caller.
-///
-/// With `body`, every request carries those bytes instead of the body the generated client
-/// serialised: for bulk membership chunks, whose JSON the crate writes straight from the
-/// borrowed ids (see `bulk::chunk_body`) rather than from a `Vec<String>` copy of them. The
-/// bytes must be JSON of the operation's body type (the `Content-Type` the generated client
-/// set stays).
-pub(crate) fn observe<F: Future>(body: Option<Bytes>, call: F) -> Observed<F> {
-    Observed {
-        context: Some(CallContext {
-            outcome: Outcome::default(),
-            body,
-        }),
-        call,
-    }
-}
-
-/// What the last request of the call under way answered (inside `observe`).
-pub(crate) fn outcome() -> Outcome {
-    CURRENT.with_borrow(|call| call.as_ref().map(|call| call.outcome).unwrap_or_default())
-}
-
-/// Whether a wrapper call is under way (see `observe`).
-fn in_call() -> bool {
-    CURRENT.with_borrow(Option::is_some)
-}
-
-/// The body prepared for this call, if any.
-fn prepared_body() -> Option<Bytes> {
-    CURRENT.with_borrow(|call| call.as_ref().and_then(|call| call.body.clone()))
-}
-
-/// Notes the request's method and path in `span` (the attempt's).
-fn note_request(span: &tracing::Span, request: &reqwest::Request) {
-    if !span.is_disabled() {
-        span.record("method", tracing::field::display(request.method()));
-        span.record("path", request.url().path());
-    }
-}
-
-/// Reads the whole body inside the retry loop, so that a body cut off mid-way (or too slow
-/// to arrive) is retried like a failed request, then hands the generated code a response over
-/// the bytes read. Nothing is copied: the status, headers and extensions move across, and the
-/// body's `Bytes` are shared. (Only for the generated client used on its own: a wrapper
-/// call's retries cover the reading of the body already.)
-async fn buffered(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
-    let url = response.url().clone();
-    let (mut parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
-    let bytes = body.collect().await?.to_bytes();
-    // Keep the response's URL (reqwest stores it as an extension only its builder can set);
-    // without it, reqwest would parse a placeholder URL for every response.
-    let with_url = http::response::Builder::new().url(url).body(()).ok();
-    if let Some(mut with_url) = with_url {
-        parts
-            .extensions
-            .extend(std::mem::take(with_url.extensions_mut()));
-    }
-    Ok(reqwest::Response::from(http::Response::from_parts(
-        parts, bytes,
-    )))
-}
-
 impl ClientHooks<Inner> for RawClient {
     async fn pre<E>(
         &self,
@@ -224,147 +128,69 @@ impl ClientHooks<Inner> for RawClient {
         request
             .headers_mut()
             .insert(AUTHORIZATION, self.inner().authorization.clone());
-        if let Some(body) = prepared_body() {
-            *request.body_mut() = Some(body.into());
-        }
         Ok(())
     }
 
-    // Not an `async fn`: its future would keep the moved-in request for its whole life, 570
-    // bytes inside every generated call's future. The request is handed to reqwest at once,
-    // and the future holds only reqwest's handle (or the boxed retry loop).
-    fn exec(
+    async fn exec(
         &self,
-        request: reqwest::Request,
+        mut request: reqwest::Request,
         info: &OperationInfo,
-    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> {
-        if in_call() {
-            // A wrapper call retries whole generated calls (`error::call`), the reading and
-            // decoding of the body included: one attempt here, in the call's span.
-            // When nothing listens, the attempt's span is disabled: skip looking it up.
-            if crate::retry::traced() {
-                note_request(&tracing::Span::current(), &request);
+    ) -> reqwest::Result<reqwest::Response> {
+        let inner = self.inner();
+        let operation = Operation::from_operation_id(info.operation_id);
+        let mut attempt = 0;
+        loop {
+            // A copy to send again if this attempt fails (the generated client's bodies are
+            // in memory, so this is cheap).
+            let spare = (attempt < inner.retry.get_max_retries())
+                .then(|| request.try_clone())
+                .flatten();
+            let span = tracing::debug_span!(
+                "prolific.request",
+                operation = info.operation_id,
+                method = %request.method(),
+                path = request.url().path(),
+                attempt,
+                status = tracing::field::Empty,
+                duration_ms = tracing::field::Empty,
+            );
+            let started = Instant::now();
+            let outcome = async { read_whole(self.client().execute(request).await?).await }
+                .instrument(span.clone())
+                .await;
+            span.record("duration_ms", started.elapsed().as_millis() as u64);
+            match &outcome {
+                Ok(response) => {
+                    span.record("status", response.status().as_u16());
+                }
+                Err(e) => tracing::debug!(parent: &span, error = %e, "request failed"),
             }
-            let pending = self.client().execute(request);
-            Either::Left(async move {
-                let result = pending.await;
-                record(&result);
-                result
-            })
-        } else {
-            // Boxed: its copies and buffering would otherwise swell every call's future.
-            Either::Right(Box::pin(exec_with_retries(
-                self,
-                request,
-                info.operation_id,
-            )))
-        }
-    }
-}
-
-/// Notes what this attempt was answered (nothing, if it failed) for the call under way.
-fn record(result: &reqwest::Result<reqwest::Response>) {
-    CURRENT.with_borrow_mut(|call| {
-        if let Some(call) = call {
-            call.outcome = Outcome {
-                status: result.as_ref().ok().map(reqwest::Response::status),
-                retry_after: result
-                    .as_ref()
-                    .ok()
-                    .and_then(crate::retry::retry_after_unless_success),
-            };
-        }
-    });
-}
-
-/// `exec` for the generated client used on its own: retries here, by the client's policy,
-/// re-sending copies of the request.
-async fn exec_with_retries(
-    raw: &RawClient,
-    mut request: reqwest::Request,
-    operation: &'static str,
-) -> reqwest::Result<reqwest::Response> {
-    let mut retrier = raw.inner().retrier(operation);
-    loop {
-        let spare = retrier.may_retry().then(|| request.try_clone()).flatten();
-        let span = retrier.span();
-        note_request(&span, &request);
-        let send = async { buffered(raw.client().execute(request).await?).await };
-        let result = retrier.run(&span, send).await;
-        match (retrier.next_delay(&span, Attempt::of(&result)), spare) {
-            (Some(delay), Some(next)) => {
-                retrier.wait(&span, delay).await;
-                request = next;
+            attempt += 1;
+            inner.note(&outcome, attempt);
+            match (
+                inner.retry.delay_after(operation, attempt - 1, &outcome),
+                spare,
+            ) {
+                (Some(delay), Some(next)) => {
+                    tracing::debug!(parent: &span, delay_ms = delay.as_millis() as u64, "retrying");
+                    inner.retries.fetch_add(1, Ordering::Relaxed);
+                    tokio::time::sleep(delay).await;
+                    request = next;
+                }
+                _ => return outcome,
             }
-            _ => return result,
         }
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use std::panic::{AssertUnwindSafe, catch_unwind};
-
-    use super::*;
-
-    fn answered(status: u16) -> reqwest::Result<reqwest::Response> {
-        let response = http::Response::builder()
-            .status(status)
-            .header("retry-after", "7")
-            .body("")
-            .unwrap();
-        Ok(reqwest::Response::from(response))
+/// The response with its whole body read into memory, status, headers and URL kept.
+async fn read_whole(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+    let url = response.url().clone();
+    let (mut parts, body) = http::Response::from(response).into_parts();
+    let body = body.collect().await?.to_bytes();
+    // reqwest keeps a response's URL in an extension that only its builder can set.
+    if let Ok(with_url) = http::Response::builder().url(url).body(()) {
+        parts.extensions.extend(with_url.into_parts().0.extensions);
     }
-
-    /// One call: notes the answer `status`, lets the other call run, then reports what it
-    /// sees of its own context.
-    async fn call(status: u16) -> (Option<Bytes>, Option<StatusCode>) {
-        assert!(in_call());
-        record(&answered(status));
-        tokio::task::yield_now().await;
-        (prepared_body(), outcome().status)
-    }
-
-    #[tokio::test]
-    async fn calls_polled_in_turn_each_see_their_own_context() {
-        let (a, b) = tokio::join!(
-            observe(Some(Bytes::from_static(b"a")), call(503)),
-            observe(Some(Bytes::from_static(b"b")), call(200)),
-        );
-        assert_eq!(
-            a,
-            (
-                Some(Bytes::from_static(b"a")),
-                Some(StatusCode::SERVICE_UNAVAILABLE)
-            )
-        );
-        assert_eq!(b, (Some(Bytes::from_static(b"b")), Some(StatusCode::OK)));
-        // Nothing is current outside a call.
-        assert!(!in_call());
-        assert_eq!(outcome().status, None);
-    }
-
-    #[tokio::test]
-    async fn a_retry_after_is_noted_only_for_an_answer_that_is_not_a_success() {
-        let seen = observe(None, async {
-            record(&answered(429));
-            let refused = outcome();
-            record(&answered(200));
-            (refused, outcome())
-        })
-        .await;
-        assert_eq!(seen.0.retry_after, Some(Duration::from_secs(7)));
-        assert_eq!(seen.1.retry_after, None);
-    }
-
-    #[test]
-    fn a_call_that_panics_leaves_nothing_current() {
-        let mut call = std::pin::pin!(observe(None, async { panic!("boom") }));
-        let waker = futures_util::task::noop_waker();
-        let polled = catch_unwind(AssertUnwindSafe(|| {
-            call.as_mut().poll(&mut Context::from_waker(&waker))
-        }));
-        assert!(polled.is_err());
-        assert!(!in_call());
-    }
+    Ok(http::Response::from_parts(parts, body).into())
 }

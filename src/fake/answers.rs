@@ -1,21 +1,32 @@
 //! Prolific's shapes: a group, a page of the group list with its links, a membership list,
 //! and the error envelope with the fake's error codes.
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, io};
 
-use axum::{
-    body::Body,
-    http::{HeaderValue, Method, StatusCode, header},
-    response::Response,
-};
+use http::{HeaderValue, Method, StatusCode, header};
+use http_body_util::{BodyExt, Full, combinators::BoxBody};
+use hyper::body::Bytes;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use url::form_urlencoded;
 
-use super::{
-    routes::GROUPS,
-    store::{Group, ListQuery, Members, Page, Scope},
-};
+use super::store::{Group, ListQuery, Members, Page, Scope};
+
+/// The collection's path; a group's is `{GROUPS}{id}/`, its members' `{GROUPS}{id}/participants/`.
+pub(crate) const GROUPS: &str = "/api/v1/participant-groups/";
+
+/// The body of an answer of the fake.
+pub(crate) type Body = BoxBody<Bytes, io::Error>;
+
+/// An answer of the fake.
+pub(crate) type Response = http::Response<Body>;
+
+/// A body of these bytes.
+pub(crate) fn body(bytes: impl Into<Bytes>) -> Body {
+    Full::new(bytes.into())
+        .map_err(|never| match never {})
+        .boxed()
+}
 
 /// A group as Prolific writes it.
 #[derive(Serialize)]
@@ -88,7 +99,7 @@ pub(crate) fn members_json(members: &Members) -> Response {
 pub(crate) fn json(status: StatusCode, value: &impl Serialize) -> Response {
     // Serializing these shapes cannot fail (no maps with non-string keys, no failing impls).
     let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
-    let mut response = Response::new(Body::from(body));
+    let mut response = Response::new(self::body(body));
     *response.status_mut() = status;
     response.headers_mut().insert(
         header::CONTENT_TYPE,

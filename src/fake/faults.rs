@@ -2,69 +2,17 @@
 
 use std::{
     collections::VecDeque,
-    fmt, io,
+    io,
     time::{Duration, SystemTime},
 };
 
-use axum::{
-    body::{Body, Bytes},
-    http::{HeaderValue, StatusCode, header},
-    response::Response,
-};
 use futures_util::{StreamExt, stream};
+use http::{HeaderValue, StatusCode, header};
+use http_body_util::{BodyExt, StreamBody};
+use hyper::body::{Bytes, Frame};
 
-use super::answers::{self, ErrorCode};
-
-/// One of the eight operations of the API, to aim a fault at with
-/// [`FakeProlific::inject_on`](super::FakeProlific::inject_on).
-///
-/// ```
-/// use prolific::fake::Operation;
-/// assert_eq!(Operation::AddMembers.operation_id(), "add_participant_group_members");
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Operation {
-    /// `GET /api/v1/participant-groups/`
-    ListGroups,
-    /// `POST /api/v1/participant-groups/`
-    CreateGroup,
-    /// `GET /api/v1/participant-groups/{id}/`
-    GetGroup,
-    /// `PATCH /api/v1/participant-groups/{id}/`
-    UpdateGroup,
-    /// `DELETE /api/v1/participant-groups/{id}/`
-    DeleteGroup,
-    /// `GET /api/v1/participant-groups/{id}/participants/`
-    ListMembers,
-    /// `POST /api/v1/participant-groups/{id}/participants/`
-    AddMembers,
-    /// `DELETE /api/v1/participant-groups/{id}/participants/`
-    RemoveMembers,
-}
-
-impl Operation {
-    /// The operation's `operationId` in the spec, as [`ApiError::operation`](crate::ApiError)
-    /// names it.
-    pub fn operation_id(self) -> &'static str {
-        match self {
-            Operation::ListGroups => "list_participant_groups",
-            Operation::CreateGroup => "create_participant_group",
-            Operation::GetGroup => "get_participant_group",
-            Operation::UpdateGroup => "update_participant_group",
-            Operation::DeleteGroup => "delete_participant_group",
-            Operation::ListMembers => "list_participant_group_members",
-            Operation::AddMembers => "add_participant_group_members",
-            Operation::RemoveMembers => "remove_participant_group_members",
-        }
-    }
-}
-
-impl fmt::Display for Operation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.operation_id())
-    }
-}
+use super::answers::{self, ErrorCode, Response, body};
+use crate::Operation;
 
 /// The `Retry-After` of a [`Fault::rate_limited`] answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -242,8 +190,8 @@ fn truncated_answer() -> Response {
         tokio::time::sleep(Duration::from_millis(20)).await;
         Err(io::Error::other("the fake cut this body off"))
     });
-    let body = stream::iter([Ok(Bytes::from_static(sent.as_bytes()))]).chain(cut);
-    let mut response = Response::new(Body::from_stream(body));
+    let frames = stream::iter([Ok(Frame::data(Bytes::from_static(sent.as_bytes())))]).chain(cut);
+    let mut response = Response::new(BodyExt::boxed(StreamBody::new(frames)));
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -266,7 +214,7 @@ fn html_answer(status: StatusCode) -> Response {
         "<html>\r\n<head><title>{line}</title></head>\r\n<body>\r\n<center><h1>{line}</h1></center>\r\n\
          <hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
     );
-    let mut response = Response::new(Body::from(page));
+    let mut response = Response::new(body(page));
     *response.status_mut() = status;
     response.headers_mut().insert(
         header::CONTENT_TYPE,

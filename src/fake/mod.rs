@@ -86,19 +86,21 @@ use std::{
     hash::{BuildHasher, Hasher},
     io,
     net::{Ipv4Addr, SocketAddr},
-    sync::{Arc, Mutex, MutexGuard, PoisonError},
+    sync::{Arc, Mutex},
 };
 
-use axum::http::HeaderValue;
+use http::HeaderValue;
 use tokio::{net::TcpListener, task::JoinHandle};
 
-pub use faults::{Fault, Operation, RetryAfter};
+pub use crate::Operation;
+pub use faults::{Fault, RetryAfter};
+pub use server::RecordedRequest;
 
 use crate::types;
 use answers::GroupJson;
 use routes::Api;
 use server::Shared;
-use store::{NewGroup, Owner, Store};
+use store::{NewGroup, Owner, Store, lock};
 
 /// The page size of a group list request without `limit`, unless
 /// [`FakeBuilder::default_page_size`] sets another.
@@ -422,45 +424,6 @@ impl FakeBuilder {
     }
 }
 
-/// A request the fake received, from [`FakeProlific::requests`].
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct RecordedRequest {
-    /// Such as `POST`.
-    pub method: String,
-    /// The path as received, percent-encoding kept, such as
-    /// `/api/v1/participant-groups/a%2Fb/`.
-    pub path: String,
-    /// The query string as received (without `?`), if any.
-    pub query: Option<String>,
-    /// Every header, names in lower case, in the order received.
-    pub headers: Vec<(String, String)>,
-    /// The body parsed as JSON; `None` when it is empty or not JSON.
-    pub body: Option<serde_json::Value>,
-    /// The body as received.
-    pub raw_body: Vec<u8>,
-}
-
-impl RecordedRequest {
-    /// The first value of a header, by case-insensitive name.
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let fake = prolific::fake::FakeProlific::start().await?;
-    /// let _ = fake.client().participant_groups().get("642ea7ff7639ab670b05a0b5").await;
-    /// let request = &fake.requests()[0];
-    /// assert_eq!(request.header("Authorization"), Some(format!("Token {}", fake.token()).as_str()));
-    /// # Ok(()) }
-    /// ```
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
-    }
-}
-
 /// A group and its members, from [`FakeProlific::group`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -469,12 +432,6 @@ pub struct GroupState {
     pub group: types::ParticipantGroup,
     /// Its members, in join order.
     pub members: Vec<types::Membership>,
-}
-
-/// A mutex's contents, even if a thread panicked while holding it (the fake's state is
-/// never left half-changed by a panic: changes are single assignments).
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// 32 random hex digits, from the standard library's randomly keyed hasher.

@@ -4,21 +4,16 @@
 
 use std::sync::Mutex;
 
-use axum::{
-    body::Body,
-    http::{HeaderValue, Method, StatusCode},
-    response::Response,
-};
+use http::{HeaderValue, Method, StatusCode};
+use hyper::body::Bytes;
+use percent_encoding::percent_decode_str;
 
 use super::{
-    Operation,
-    answers::{self, GroupJson, Problem, json, members_json},
+    answers::{self, GROUPS, GroupJson, Problem, Response, body, json, members_json},
     input::{list_query, new_group, object, participant_ids, update},
-    store::Store,
+    store::{Store, lock},
 };
-
-/// The collection's path; a group's is `{GROUPS}{id}/`, its members' `{GROUPS}{id}/participants/`.
-pub(crate) const GROUPS: &str = "/api/v1/participant-groups/";
+use crate::Operation;
 
 /// The API behind the socket: its token, its state, and how it writes links.
 #[derive(Debug)]
@@ -58,7 +53,7 @@ impl Resource {
             return Some(Resource::Groups);
         }
         let (segment, rest) = rest.split_once('/')?;
-        let id = percent_decode(segment)?;
+        let id = percent_decode_str(segment).decode_utf8().ok()?.into_owned();
         match rest {
             "" => Some(Resource::Group(id)),
             "participants/" => Some(Resource::Members(id)),
@@ -95,31 +90,6 @@ impl Resource {
 /// The operation a request is for, if it is one of the API's.
 pub(crate) fn operation(method: &Method, path: &str) -> Option<Operation> {
     Resource::at(path)?.operation(method)
-}
-
-/// Decodes `%XX` escapes; a `%` not followed by two hex digits stays as it is.
-fn percent_decode(segment: &str) -> Option<String> {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = (bytes[i] == b'%')
-            .then(|| bytes.get(i + 1..i + 3))
-            .flatten()
-            .and_then(|hex| std::str::from_utf8(hex).ok())
-            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
-        match escaped {
-            Some(byte) => {
-                out.push(byte);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 type Answer = Result<Response, Problem>;
@@ -177,7 +147,7 @@ impl Api {
     }
 
     fn store(&self) -> std::sync::MutexGuard<'_, Store> {
-        super::lock(&self.store)
+        lock(&self.store)
     }
 
     fn list_groups(&self, query: Option<&str>) -> Answer {
@@ -215,7 +185,7 @@ impl Api {
         if !self.store().delete(id) {
             return Err(Problem::no_such_group(id));
         }
-        let mut response = Response::new(Body::empty());
+        let mut response = Response::new(body(Bytes::new()));
         *response.status_mut() = StatusCode::NO_CONTENT;
         Ok(response)
     }

@@ -1,7 +1,7 @@
 //! The socket side: accept connections, serve HTTP/1.1 on each with hyper, record every
 //! request, play the scripted faults, and hand the rest to [`routes`].
 //!
-//! Connections are served by hand (not with `axum::serve`) so that a fault can close one
+//! Connections are served with hyper's own connection builder, so that a fault can close one
 //! without answering: a service that fails makes hyper drop the connection.
 
 use std::{
@@ -10,12 +10,13 @@ use std::{
     time::Duration,
 };
 
-use axum::{
-    body::{Body, Bytes, to_bytes},
-    http::{HeaderMap, Method, Request, header},
-    response::Response,
+use http::{HeaderMap, Method, Request, header};
+use http_body_util::{BodyExt, Limited};
+use hyper::{
+    body::{Bytes, Incoming},
+    server::conn::http1,
+    service::service_fn,
 };
-use hyper::{body::Incoming, server::conn::http1, service::service_fn};
 use hyper_util::rt::TokioIo;
 use tokio::{
     net::{TcpListener, TcpStream},
@@ -23,10 +24,10 @@ use tokio::{
 };
 
 use super::{
-    RecordedRequest,
+    answers::Response,
     faults::{Action, FaultQueue},
-    lock,
     routes::{self, Api, Call},
+    store::lock,
 };
 
 /// The largest request body read, in bytes (a million participant ids take about 28 MB).
@@ -101,6 +102,45 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
         .await;
 }
 
+/// A request the fake received, from [`FakeProlific::requests`](super::FakeProlific::requests).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct RecordedRequest {
+    /// Such as `POST`.
+    pub method: String,
+    /// The path as received, percent-encoding kept, such as
+    /// `/api/v1/participant-groups/a%2Fb/`.
+    pub path: String,
+    /// The query string as received (without `?`), if any.
+    pub query: Option<String>,
+    /// Every header, names in lower case, in the order received.
+    pub headers: Vec<(String, String)>,
+    /// The body parsed as JSON; `None` when it is empty or not JSON.
+    pub body: Option<serde_json::Value>,
+    /// The body as received.
+    pub raw_body: Vec<u8>,
+}
+
+impl RecordedRequest {
+    /// The first value of a header, by case-insensitive name.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let fake = prolific::fake::FakeProlific::start().await?;
+    /// let _ = fake.client().participant_groups().get("642ea7ff7639ab670b05a0b5").await;
+    /// let request = &fake.requests()[0];
+    /// assert_eq!(request.header("Authorization"), Some(format!("Token {}", fake.token()).as_str()));
+    /// # Ok(()) }
+    /// ```
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+}
+
 /// The error that makes hyper close a connection without answering.
 #[derive(Debug)]
 struct Hangup;
@@ -115,9 +155,11 @@ impl std::error::Error for Hangup {}
 
 async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Response, Hangup> {
     let (parts, body) = request.into_parts();
-    let body = to_bytes(Body::new(body), MAX_BODY)
+    let body = Limited::new(body, MAX_BODY)
+        .collect()
         .await
-        .map_err(|_| Hangup)?;
+        .map_err(|_| Hangup)?
+        .to_bytes();
     let path = parts.uri.path();
     let query = parts.uri.query();
     if shared.record {

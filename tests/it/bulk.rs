@@ -183,7 +183,7 @@ async fn a_failing_chunk_reports_what_was_and_was_not_applied() {
     never.assert_calls_async(0).await;
 
     let bulk = err.bulk().expect("a bulk error");
-    assert_eq!(bulk.operation, "add");
+    assert_eq!(bulk.operation, prolific::Operation::AddMembers);
     assert_eq!(bulk.group_id, GROUP_ID);
     assert_eq!((bulk.chunks_applied, bulk.chunks_total), (1, 3));
     assert_eq!(bulk.ids_applied, 1_000);
@@ -280,7 +280,8 @@ async fn a_replace_that_fails_part_way_says_the_group_holds_the_first_chunks() {
     let Error::Bulk(bulk) = &err else {
         panic!("expected a bulk error, got {err:?}");
     };
-    assert_eq!(bulk.operation, "replace");
+    // The chunks after the first are added.
+    assert_eq!(bulk.operation, prolific::Operation::AddMembers);
     assert_eq!(
         (bulk.chunks_applied, bulk.chunks_total, bulk.ids_applied),
         (2, 3, 2)

@@ -29,7 +29,6 @@ fn feature_args() -> Vec<String> {
         ("native-tls", cfg!(feature = "native-tls")),
         ("schemars", cfg!(feature = "schemars")),
         ("fake", cfg!(feature = "fake")),
-        ("codegen", cfg!(feature = "codegen")),
     ];
     let features: Vec<&str> = enabled
         .iter()

@@ -228,7 +228,7 @@ async fn connection_refused_is_a_connection_error() {
         matches!(
             err,
             Error::Connection {
-                operation: "get_participant_group",
+                operation: prolific::Operation::GetGroup,
                 ..
             }
         ),

@@ -218,7 +218,7 @@ async fn dropped_connection_is_a_connection_error() {
         matches!(
             err,
             Error::Connection {
-                operation: "get_participant_group",
+                operation: prolific::Operation::GetGroup,
                 ..
             }
         ),
@@ -245,7 +245,7 @@ async fn truncated_body_is_a_connection_error() {
         matches!(
             err,
             Error::Connection {
-                operation: "get_participant_group",
+                operation: prolific::Operation::GetGroup,
                 ..
             }
         ),

@@ -2,7 +2,6 @@
 //! concern; `support` holds what several share (test clients, the docs' example bodies).
 
 mod bulk;
-mod coverage;
 mod drift;
 mod errors;
 mod fake;

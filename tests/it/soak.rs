@@ -4,11 +4,11 @@
 
 #[path = "../../examples/soak.rs"]
 #[allow(dead_code)]
-mod soak;
+mod example;
 
 #[tokio::test]
 async fn a_small_soak_loses_and_duplicates_nothing() {
-    let report = soak::soak(400, 5, 7).await;
+    let report = example::soak(400, 5, 7).await;
     assert_eq!(report.operations, 400);
     assert!(report.faults > 5, "faults were injected: {report:?}");
     assert!(

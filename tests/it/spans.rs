@@ -6,7 +6,7 @@
 use std::{
     collections::BTreeMap,
     fmt,
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, OnceLock},
     time::Duration,
 };
 
@@ -129,6 +129,15 @@ impl Capture {
     }
 }
 
+/// With only one dispatcher registered, `tracing` decides whether a callsite is of interest by
+/// asking the dispatcher of whichever thread meets it first: another test of this binary, with
+/// no subscriber, would make the crate's callsites uninteresting for the capture too. With a
+/// second one registered for the life of the binary, every callsite asks all of them.
+fn keep_a_second_dispatcher() {
+    static SECOND: OnceLock<tracing::Dispatch> = OnceLock::new();
+    SECOND.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
+}
+
 fn client(fake: &FakeProlific) -> Client {
     Client::builder()
         .base_url(fake.base_url())
@@ -151,6 +160,7 @@ async fn each_attempt_has_a_span_with_its_request_and_answer() {
     let id = fake.seed_groups(WORKSPACE, 1).remove(0);
     for raw in [false, true] {
         let capture = Capture::default();
+        keep_a_second_dispatcher();
         let _default = tracing::subscriber::set_default(capture.clone());
         let client = client(&fake);
         fake.inject(Fault::status(503));

@@ -1,9 +1,8 @@
 //! Checks that tie the spec, `openapi/participant-groups.yaml`, to the code generated from it:
 //!
-//! * with the `codegen` feature (part of the README's test command), the client generated
-//!   afresh equals the committed `src/generated/participant_groups.rs`, and its surface
-//!   (operations, client methods, model types) equals the committed snapshot
-//!   `openapi/surface.txt`, so a change to either is always seen in review;
+//! * the surface of the client build.rs generated (operations, client methods, model types)
+//!   equals the committed snapshot `openapi/surface.txt`, so a change to it is always seen in
+//!   review;
 //! * every example in the spec decodes into its generated type and encodes back to itself.
 
 use std::{env, fs, path::PathBuf};
@@ -13,17 +12,11 @@ use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
 /// The committed snapshot of the generated surface, relative to the crate root.
-#[cfg(feature = "codegen")]
 const SURFACE: &str = "openapi/surface.txt";
 /// The spec, relative to the crate root.
 const SPEC: &str = "openapi/participant-groups.yaml";
-/// The committed generated client, relative to the crate root.
-#[cfg(feature = "codegen")]
-const COMMITTED_CODE: &str = "src/generated/participant_groups.rs";
-/// The command that rewrites the snapshot and the committed client.
-#[cfg(feature = "codegen")]
-const UPDATE_COMMAND: &str =
-    "UPDATE_SURFACE=1 cargo test --features codegen --test it spec::surface";
+/// The command that rewrites the snapshot.
+const UPDATE_COMMAND: &str = "UPDATE_SURFACE=1 cargo test --test it spec::surface";
 /// Lines of context around each change in a snapshot diff.
 const CONTEXT: usize = 2;
 
@@ -42,25 +35,14 @@ fn manifest_path(relative: &str) -> PathBuf {
 /// After a deliberate change to the spec or the generator, rewrite the snapshot and commit it:
 ///
 /// ```text
-/// UPDATE_SURFACE=1 cargo test --features codegen --test it spec::surface
+/// UPDATE_SURFACE=1 cargo test --test it spec::surface
 /// ```
-#[cfg(feature = "codegen")]
 #[test]
 fn surface_snapshot_is_current() {
     check_committed(SURFACE, prolific::GENERATED_SURFACE);
 }
 
-/// The client generated from the spec now (`prolific::GENERATED_CODE`) must equal the
-/// committed `src/generated/participant_groups.rs`, which is what builds without `codegen`
-/// compile. Rewritten by the same command as the surface snapshot.
-#[cfg(feature = "codegen")]
-#[test]
-fn surface_code_is_current() {
-    check_committed(COMMITTED_CODE, prolific::GENERATED_CODE);
-}
-
 /// Compares a committed file with what was generated, rewriting it under `UPDATE_SURFACE=1`.
-#[cfg(feature = "codegen")]
 fn check_committed(relative: &str, generated: &str) {
     let path = manifest_path(relative);
     let committed = fs::read_to_string(&path)
@@ -168,45 +150,6 @@ fn line_diff_shows_changes_with_context_and_line_numbers() {
     assert_eq!(line_diff(old, old), "");
 }
 
-/// `build/rewrite.rs` makes every call of the committed client cheaper, with nothing changed
-/// on the wire (the wire tests check that). Its rewrites look for the exact code progenitor
-/// writes and leave anything else alone, so a progenitor that one day writes otherwise gives a
-/// client that still works, only slower, and this test is where that shows.
-#[test]
-fn the_committed_client_has_the_rewrites_that_make_calls_cheaper() {
-    let code = fs::read_to_string(manifest_path("src/generated/participant_groups.rs"))
-        .expect("the committed client is readable");
-    let operations = code.matches("OperationInfo {").count();
-    assert!(operations >= 8, "{operations} operations");
-    for (left, rewrite) in [
-        (
-            "HeaderMap::with_capacity",
-            "`api-version` added with `.header()`",
-        ),
-        (
-            "ResponseValue::from_response",
-            "crate::overrides::from_response",
-        ),
-        ("ResponseValue::empty", "crate::overrides::empty"),
-        ("encode_path(", "crate::overrides::PathSegment"),
-    ] {
-        assert!(
-            !code.contains(left),
-            "`{left}` is left in the committed client: the rewrite to {rewrite} no longer \
-             applies to what progenitor writes (build/rewrite.rs)"
-        );
-    }
-    // Without whitespace, which prettyplease places as it likes.
-    let code: String = code.split_whitespace().collect();
-    assert_eq!(
-        code.matches(".header(const{::reqwest::header::HeaderName::from_static(\"api-version\")}")
-            .count(),
-        operations,
-        "every operation adds `api-version` with `.header()`"
-    );
-    assert!(code.contains("crate::overrides::from_response(response)"));
-    assert!(code.contains("crate::overrides::PathSegment(&id)"));
-}
 // ---------------------------------------------------------------------------------------------
 // The spec's examples
 // ---------------------------------------------------------------------------------------------

@@ -422,3 +422,75 @@ fn the_error_envelope_decodes_with_each_detail_shape() {
         Some(types::ErrorDetail::String("No such group".into()))
     );
 }
+
+/// Every [`prolific::Operation`] is reached through the wrapper, with its method and path (the
+/// crate's own tests tie the enum to the spec).
+#[cfg(feature = "fake")]
+#[tokio::test]
+async fn the_wrapper_reaches_every_operation() {
+    use prolific::{GroupFilter, Operation, Owner, fake::FakeProlific};
+
+    let fake = FakeProlific::start().await.unwrap();
+    let groups = fake.client().participant_groups();
+    let id = fake.seed_groups(WORKSPACE_ID, 1).remove(0);
+    let collection = "/api/v1/participant-groups/".to_owned();
+    let group = format!("/api/v1/participant-groups/{id}/");
+    let members = format!("/api/v1/participant-groups/{id}/participants/");
+    for operation in Operation::ALL {
+        fake.clear_requests();
+        let (method, path) = match operation {
+            Operation::ListGroups => {
+                groups
+                    .list(GroupFilter::workspace(WORKSPACE_ID))
+                    .send()
+                    .await
+                    .unwrap();
+                ("GET", &collection)
+            }
+            Operation::CreateGroup => {
+                groups
+                    .create(Owner::workspace(WORKSPACE_ID), "New")
+                    .send()
+                    .await
+                    .unwrap();
+                ("POST", &collection)
+            }
+            Operation::GetGroup => {
+                groups.get(&id).await.unwrap();
+                ("GET", &group)
+            }
+            Operation::UpdateGroup => {
+                groups.update(&id).name("Renamed").send().await.unwrap();
+                ("PATCH", &group)
+            }
+            Operation::DeleteGroup => {
+                groups.delete(&id).await.unwrap();
+                ("DELETE", &group)
+            }
+            Operation::ListMembers => {
+                groups.participants(&id).await.unwrap();
+                ("GET", &members)
+            }
+            Operation::AddMembers => {
+                groups.add_participants(&id, ["p1"]).send().await.unwrap();
+                ("POST", &members)
+            }
+            Operation::RemoveMembers => {
+                groups
+                    .remove_participants(&id, ["p1"])
+                    .send()
+                    .await
+                    .unwrap();
+                ("DELETE", &members)
+            }
+            _ => panic!("{operation}: reach the new operation through the wrapper here"),
+        };
+        let requests = fake.requests();
+        assert_eq!(requests.len(), 1, "{operation}: {requests:?}");
+        assert_eq!(
+            (requests[0].method.as_str(), &requests[0].path),
+            (method, path),
+            "{operation}"
+        );
+    }
+}

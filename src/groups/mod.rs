@@ -1,14 +1,33 @@
-//! The participant-groups handle: one method per operation of the API.
+//! [`ParticipantGroups`]: the handle for the participant-groups API, one method per call.
+//! Each request builder lives in its own file with its `send`.
 
-use std::borrow::Cow;
+mod create;
+mod list;
+mod members;
+mod update;
+
+pub use create::CreateGroup;
+pub use list::{DEFAULT_PAGE_SIZE, ListGroups};
+pub use members::{
+    AddParticipants, DEFAULT_CHUNK_SIZE, Progress, RemoveParticipants, ReplaceParticipants,
+};
+pub use update::UpdateGroup;
 
 use crate::{
-    Client,
-    bulk::{AddParticipants, RemoveParticipants, ReplaceParticipants},
-    error::{Error, Result, call},
-    input::{check_group_id, check_id, check_name, participant_ids},
-    types::{self, Membership, ParticipantGroup},
+    Client, Operation,
+    error::Result,
+    types::{Membership, ParticipantGroup},
+    validate::check_group_id,
 };
+
+impl Client {
+    /// The participant groups: list, create, read, update, delete, and change membership.
+    pub fn participant_groups(&self) -> ParticipantGroups {
+        ParticipantGroups {
+            client: self.clone(),
+        }
+    }
+}
 
 /// The participant groups of Prolific, from [`Client::participant_groups`].
 ///
@@ -73,14 +92,6 @@ impl Owner {
 }
 
 impl ParticipantGroups {
-    pub(crate) fn new(client: Client) -> Self {
-        ParticipantGroups { client }
-    }
-
-    pub(crate) fn client(&self) -> &Client {
-        &self.client
-    }
-
     /// Lists the groups of a workspace or a project, across all pages.
     ///
     /// ```no_run
@@ -95,12 +106,7 @@ impl ParticipantGroups {
     /// # Ok(()) }
     /// ```
     pub fn list(&self, filter: GroupFilter) -> ListGroups {
-        ListGroups {
-            client: self.client.clone(),
-            filter,
-            active: None,
-            page_size: crate::paginate::DEFAULT_PAGE_SIZE,
-        }
+        ListGroups::new(self.client.clone(), filter)
     }
 
     /// Creates a group in a workspace or an organisation.
@@ -117,13 +123,7 @@ impl ParticipantGroups {
     /// # Ok(()) }
     /// ```
     pub fn create(&self, owner: Owner, name: impl Into<String>) -> CreateGroup {
-        CreateGroup {
-            client: self.client.clone(),
-            owner,
-            name: name.into(),
-            description: None,
-            participants: None,
-        }
+        CreateGroup::new(self.client.clone(), owner, name.into())
     }
 
     /// Reads one group (deleted groups too, with `is_deleted: Some(true)`).
@@ -140,10 +140,11 @@ impl ParticipantGroups {
     pub async fn get(&self, id: impl AsRef<str>) -> Result<ParticipantGroup> {
         let id = id.as_ref();
         check_group_id(id)?;
-        call("get_participant_group", self.client.raw(), |raw| {
-            raw.get_participant_group().id(id).send()
-        })
-        .await
+        self.client
+            .call(Operation::GetGroup, async |raw| {
+                raw.get_participant_group().id(id).send().await
+            })
+            .await
     }
 
     /// Renames a group. Membership is changed with the membership methods, never here.
@@ -159,11 +160,7 @@ impl ParticipantGroups {
     /// # Ok(()) }
     /// ```
     pub fn update(&self, id: impl AsRef<str>) -> UpdateGroup {
-        UpdateGroup {
-            client: self.client.clone(),
-            id: id.as_ref().to_owned(),
-            name: None,
-        }
+        UpdateGroup::new(self.client.clone(), id.as_ref().to_owned())
     }
 
     /// Deletes a group. The delete is soft: the group stays readable with `is_deleted` set
@@ -177,10 +174,11 @@ impl ParticipantGroups {
     pub async fn delete(&self, id: impl AsRef<str>) -> Result<()> {
         let id = id.as_ref();
         check_group_id(id)?;
-        call("delete_participant_group", self.client.raw(), |raw| {
-            raw.delete_participant_group().id(id).send()
-        })
-        .await
+        self.client
+            .call(Operation::DeleteGroup, async |raw| {
+                raw.delete_participant_group().id(id).send().await
+            })
+            .await
     }
 
     /// Every member of a group.
@@ -196,10 +194,12 @@ impl ParticipantGroups {
     pub async fn participants(&self, id: impl AsRef<str>) -> Result<Vec<Membership>> {
         let id = id.as_ref();
         check_group_id(id)?;
-        let list = call("list_participant_group_members", self.client.raw(), |raw| {
-            raw.list_participant_group_members().id(id).send()
-        })
-        .await?;
+        let list = self
+            .client
+            .call(Operation::ListMembers, async |raw| {
+                raw.list_participant_group_members().id(id).send().await
+            })
+            .await?;
         Ok(list.results)
     }
 
@@ -215,12 +215,12 @@ impl ParticipantGroups {
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub fn add_participants<'a, I, S>(&self, id: impl AsRef<str>, ids: I) -> AddParticipants<'a>
+    pub fn add_participants<I, S>(&self, id: impl AsRef<str>, ids: I) -> AddParticipants
     where
         I: IntoIterator<Item = S>,
-        S: Into<Cow<'a, str>>,
+        S: Into<String>,
     {
-        AddParticipants::new(self.clone(), id.as_ref(), participant_ids(ids))
+        AddParticipants::new(self.client.clone(), id.as_ref(), ids)
     }
 
     /// Removes participants from a group, in chunks; ids not in the group are ignored by
@@ -234,16 +234,12 @@ impl ParticipantGroups {
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub fn remove_participants<'a, I, S>(
-        &self,
-        id: impl AsRef<str>,
-        ids: I,
-    ) -> RemoveParticipants<'a>
+    pub fn remove_participants<I, S>(&self, id: impl AsRef<str>, ids: I) -> RemoveParticipants
     where
         I: IntoIterator<Item = S>,
-        S: Into<Cow<'a, str>>,
+        S: Into<String>,
     {
-        RemoveParticipants::new(self.clone(), id.as_ref(), participant_ids(ids))
+        RemoveParticipants::new(self.client.clone(), id.as_ref(), ids)
     }
 
     /// Makes the group's membership exactly `ids`: the one way to overwrite membership. An
@@ -259,159 +255,11 @@ impl ParticipantGroups {
     /// assert_eq!(emptied.participant_count, Some(0));
     /// # Ok(()) }
     /// ```
-    pub fn replace_participants<'a, I, S>(
-        &self,
-        id: impl AsRef<str>,
-        ids: I,
-    ) -> ReplaceParticipants<'a>
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<Cow<'a, str>>,
-    {
-        ReplaceParticipants::new(self.clone(), id.as_ref(), participant_ids(ids))
-    }
-
-    /// Sends one PATCH. `participant_ids: Some(..)` overwrites the membership.
-    pub(crate) async fn patch(
-        &self,
-        id: &str,
-        name: Option<String>,
-        participant_ids: Option<Vec<String>>,
-    ) -> Result<ParticipantGroup> {
-        let body = types::UpdateParticipantGroup {
-            name,
-            participant_ids,
-        };
-        call("update_participant_group", self.client.raw(), |raw| {
-            raw.update_participant_group()
-                .id(id)
-                .body(body.clone())
-                .send()
-        })
-        .await
-    }
-}
-
-/// Lists groups: `.send()` reads every page, `.stream()` yields groups as pages arrive.
-/// From [`ParticipantGroups::list`].
-#[derive(Clone, Debug)]
-#[must_use = "a list request does nothing until `.send()` or `.stream()`"]
-pub struct ListGroups {
-    pub(crate) client: Client,
-    pub(crate) filter: GroupFilter,
-    pub(crate) active: Option<bool>,
-    pub(crate) page_size: u64,
-}
-
-impl ListGroups {
-    /// `true`: only live groups; `false`: only deleted ones. Unset: both.
-    pub fn active(mut self, active: bool) -> Self {
-        self.active = Some(active);
-        self
-    }
-
-    /// How many groups to ask for per page (default 200).
-    pub fn page_size(mut self, size: u64) -> Self {
-        self.page_size = size;
-        self
-    }
-
-    pub(crate) fn check(&self) -> Result<()> {
-        let (GroupFilter::Workspace(id) | GroupFilter::Project(id)) = &self.filter;
-        check_id(|| "filter id".into(), id)?;
-        if self.page_size == 0 {
-            return Err(Error::invalid("page size", "is zero"));
-        }
-        Ok(())
-    }
-}
-
-/// Creates a group. From [`ParticipantGroups::create`].
-#[derive(Debug)]
-#[must_use = "a create request does nothing until `.send()`"]
-pub struct CreateGroup {
-    client: Client,
-    owner: Owner,
-    name: String,
-    description: Option<String>,
-    participants: Option<Result<Vec<String>>>,
-}
-
-impl CreateGroup {
-    /// A description of the group.
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
-        self
-    }
-
-    /// Participants to put in the group when it is made (de-duplicated, sent in the one
-    /// create request).
-    pub fn participants<I, S>(mut self, ids: I) -> Self
+    pub fn replace_participants<I, S>(&self, id: impl AsRef<str>, ids: I) -> ReplaceParticipants
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let ids = ids.into_iter().map(|id| Cow::Owned(id.into()));
-        self.participants = Some(
-            participant_ids(ids).map(|ids| ids.ids.into_iter().map(Cow::into_owned).collect()),
-        );
-        self
-    }
-
-    /// Creates the group and returns it.
-    pub async fn send(self) -> Result<ParticipantGroup> {
-        check_name(&self.name)?;
-        let (workspace_id, organisation_id) = match self.owner {
-            Owner::Workspace(id) => {
-                check_id(|| "workspace id".into(), &id)?;
-                (Some(id), None)
-            }
-            Owner::Organisation(id) => {
-                check_id(|| "organisation id".into(), &id)?;
-                (None, Some(id))
-            }
-        };
-        let participant_ids = self.participants.transpose()?.unwrap_or_default();
-        let body = types::CreateParticipantGroup {
-            name: self.name,
-            description: self.description,
-            workspace_id,
-            organisation_id,
-            participant_ids,
-        };
-        call("create_participant_group", self.client.raw(), |raw| {
-            raw.create_participant_group().body(body.clone()).send()
-        })
-        .await
-    }
-}
-
-/// Renames a group. From [`ParticipantGroups::update`].
-#[derive(Clone, Debug)]
-#[must_use = "an update request does nothing until `.send()`"]
-pub struct UpdateGroup {
-    client: Client,
-    id: String,
-    name: Option<String>,
-}
-
-impl UpdateGroup {
-    /// The new name.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Sends the update and returns the group as it is now.
-    pub async fn send(self) -> Result<ParticipantGroup> {
-        check_group_id(&self.id)?;
-        let Some(name) = self.name else {
-            return Err(Error::invalid("update", "changes nothing: set .name(..)"));
-        };
-        check_name(&name)?;
-        self.client
-            .participant_groups()
-            .patch(&self.id, Some(name), None)
-            .await
+        ReplaceParticipants::new(self.client.clone(), id.as_ref(), ids)
     }
 }

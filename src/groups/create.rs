@@ -1,0 +1,76 @@
+//! [`CreateGroup`]: a new group in a workspace or an organisation.
+
+use super::Owner;
+use crate::{
+    Client, Operation,
+    error::Result,
+    types::{self, ParticipantGroup},
+    validate::{check_id, check_name, participant_ids},
+};
+
+/// Creates a group. From [`ParticipantGroups::create`](super::ParticipantGroups::create).
+#[derive(Debug)]
+#[must_use = "a create request does nothing until `.send()`"]
+pub struct CreateGroup {
+    client: Client,
+    owner: Owner,
+    name: String,
+    description: Option<String>,
+    participants: Option<Result<Vec<String>>>,
+}
+
+impl CreateGroup {
+    pub(super) fn new(client: Client, owner: Owner, name: String) -> Self {
+        CreateGroup {
+            client,
+            owner,
+            name,
+            description: None,
+            participants: None,
+        }
+    }
+
+    /// A description of the group.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Participants to put in the group when it is made (de-duplicated, sent in the one
+    /// create request).
+    pub fn participants<I, S>(mut self, ids: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.participants = Some(participant_ids(ids));
+        self
+    }
+
+    /// Creates the group and returns it.
+    pub async fn send(self) -> Result<ParticipantGroup> {
+        check_name(&self.name)?;
+        let (workspace_id, organisation_id) = match self.owner {
+            Owner::Workspace(id) => {
+                check_id(|| "workspace id".into(), &id)?;
+                (Some(id), None)
+            }
+            Owner::Organisation(id) => {
+                check_id(|| "organisation id".into(), &id)?;
+                (None, Some(id))
+            }
+        };
+        let body = types::CreateParticipantGroup {
+            name: self.name,
+            description: self.description,
+            workspace_id,
+            organisation_id,
+            participant_ids: self.participants.transpose()?.unwrap_or_default(),
+        };
+        self.client
+            .call(Operation::CreateGroup, async |raw| {
+                raw.create_participant_group().body(body).send().await
+            })
+            .await
+    }
+}
