@@ -11,7 +11,13 @@
 //! prints one line per difference in:
 //!
 //! * the operation's presence;
-//! * its parameters: presence, location, required-ness, schema type;
+//! * its parameters: presence, location, required-ness, schema type. A query parameter that is
+//!   an object in the default form style with `explode` (Prolific's `filter`) is compared as the
+//!   query parameters it sends: the properties of the object and of its `allOf`, `oneOf` and
+//!   `anyOf` variants, as if declared flat. A parameter the report cannot compare (a `$ref` that
+//!   does not resolve, an exploded object with a variant that is not an object or with no
+//!   properties, two declarations sending the same name) gets a line saying so, and counts as
+//!   a difference: the specs cannot be shown to agree;
 //! * its JSON request body: presence, required-ness, and every field's presence, type,
 //!   required-ness and nullability;
 //! * its success response: status, and the same four facts for every field, nested objects
@@ -204,6 +210,9 @@ struct Operation {
     path: String,
     /// Its parameters, path-level ones included.
     params: BTreeMap<ParamKey, Param>,
+    /// Parameters that could not be read into [`Operation::params`], each with why: they are
+    /// reported as such, never dropped in silence.
+    unread: Vec<Unread>,
     /// Its JSON request body, if it has one.
     body: Option<Body>,
     /// Its success (2xx) response, if it has one.
@@ -229,6 +238,28 @@ struct Param {
     required: bool,
     /// Its schema's type label.
     ty: String,
+    /// The name of the parameter declaration it comes from: its own name, or that of the
+    /// exploded object (`filter`) it is a property of.
+    declared_by: String,
+}
+
+/// A parameter the report could not compare, and why.
+#[derive(Debug)]
+struct Unread {
+    /// What it is, as the report names it: `parameter filter (query)`.
+    subject: String,
+    /// Why it could not be compared.
+    reason: String,
+}
+
+/// The properties an exploded form object puts on the wire, each as a query parameter of its
+/// own: its own properties and those of its `allOf`, `oneOf` and `anyOf` variants.
+#[derive(Debug, Default)]
+struct WireObject<'a> {
+    /// Each property's type labels (more than one when variants disagree), in name order.
+    properties: BTreeMap<&'a str, BTreeSet<String>>,
+    /// The properties that must be sent whichever variant is chosen.
+    required: BTreeSet<&'a str>,
 }
 
 /// A request body.
@@ -367,33 +398,55 @@ impl<'a> Spec<'a> {
 
     /// Reads one operation of the path item `item`.
     fn operation(&self, path: &str, method: &str, item: &'a Value, op: &'a Value) -> Operation {
+        let (params, unread) = self.parameters(path, item, op);
         Operation {
             method: method.to_uppercase(),
             path: path.to_owned(),
-            params: self.parameters(path, item, op),
+            params,
+            unread,
             body: self.request_body(op),
             success: self.success(op),
         }
     }
 
-    /// The parameters of an operation: the path item's, overridden by the operation's own.
-    fn parameters(&self, path: &str, item: &'a Value, op: &'a Value) -> BTreeMap<ParamKey, Param> {
+    /// The parameters of an operation: the path item's, overridden by the operation's own, and
+    /// those it could not read.
+    fn parameters(
+        &self,
+        path: &str,
+        item: &'a Value,
+        op: &'a Value,
+    ) -> (BTreeMap<ParamKey, Param>, Vec<Unread>) {
         let declared = [item, op]
             .into_iter()
             .filter_map(|holder| holder.get("parameters").and_then(Value::as_array))
             .flatten();
         let mut params = BTreeMap::new();
+        let mut unread = Vec::new();
         for param in declared {
             match self.deref(param) {
-                Ok((param, _)) => self.add_parameter(path, param, &mut params),
-                Err(e) => self.warn(&format!("a parameter of {path} skipped: {e}")),
+                Ok((param, _)) => self.add_parameter(path, param, &mut params, &mut unread),
+                Err(reason) => {
+                    let reference = param.get("$ref").and_then(Value::as_str).unwrap_or("?");
+                    unread.push(Unread {
+                        subject: format!("parameter {reference}"),
+                        reason,
+                    });
+                }
             }
         }
-        params
+        (params, unread)
     }
 
-    /// Adds one parameter declaration to `params` (replacing an earlier one of the same name).
-    fn add_parameter(&self, path: &str, param: &'a Value, params: &mut BTreeMap<ParamKey, Param>) {
+    /// Adds one parameter declaration to `params` (replacing an earlier one of the same name),
+    /// or to `unread` when it cannot be compared.
+    fn add_parameter(
+        &self,
+        path: &str,
+        param: &'a Value,
+        params: &mut BTreeMap<ParamKey, Param>,
+        unread: &mut Vec<Unread>,
+    ) {
         let name = param.get("name").and_then(Value::as_str).unwrap_or("");
         let location = param.get("in").and_then(Value::as_str).unwrap_or("");
         let required = param
@@ -405,22 +458,46 @@ impl<'a> Spec<'a> {
 
         // An object-valued query parameter in the default style (form, exploded) puts each of
         // its properties on the wire as a query parameter of its own: Prolific's published spec
-        // declares the list scope as `filter: {workspace_id, project_id}` this way, which is
-        // sent as `workspace_id=...`, exactly what our flat `workspace_id` and `project_id`
-        // parameters send. So such a parameter is compared as its properties, and that is not
-        // drift. (`style: deepObject` would be `filter[workspace_id]=...`: compared as is.)
-        if location == "query" && shape.ty == "object" && is_exploded_form(param) {
-            for (prop, schema) in &shape.properties {
-                let key = ParamKey {
-                    location: location.to_owned(),
-                    name: (*prop).to_owned(),
-                };
-                let param = Param {
-                    name: (*prop).to_owned(),
-                    required: required && shape.required.contains(prop),
-                    ty: self.label(schema, 0),
-                };
-                params.insert(key, param);
+        // declares the list scope as `filter`, an object whose `oneOf` variants hold
+        // `workspace_id` or `project_id`, which is sent as `workspace_id=...`, exactly what our
+        // flat `workspace_id` and `project_id` parameters send. So such a parameter is compared
+        // as the union of the properties of its variants, and that is not drift.
+        // (`style: deepObject` would be `filter[workspace_id]=...`: compared as is.) A union
+        // with a member that is not an object (`object|string`) is read the same way, so that
+        // the report says why it cannot be compared rather than listing `filter` as missing.
+        let is_object = shape.ty.split('|').any(|ty| ty == "object");
+        if location == "query" && is_object && is_exploded_form(param) {
+            let subject = format!("parameter {name} ({location})");
+            let object = schema.map_or_else(
+                || Err("no schema".to_owned()),
+                |schema| self.wire_object(schema, 0),
+            );
+            let object = match object {
+                Ok(object) if object.properties.is_empty() => {
+                    Err("it declares none, so what it sends is unknown".to_owned())
+                }
+                other => other,
+            };
+            match object {
+                Ok(object) => {
+                    for (prop, labels) in &object.properties {
+                        let key = ParamKey {
+                            location: location.to_owned(),
+                            name: (*prop).to_owned(),
+                        };
+                        let flat = Param {
+                            name: (*prop).to_owned(),
+                            required: required && object.required.contains(prop),
+                            ty: labels.iter().cloned().collect::<Vec<_>>().join("|"),
+                            declared_by: name.to_owned(),
+                        };
+                        insert_parameter(params, unread, key, flat);
+                    }
+                }
+                Err(e) => unread.push(Unread {
+                    subject,
+                    reason: format!("an exploded object whose properties cannot be read: {e}"),
+                }),
             }
             return;
         }
@@ -436,14 +513,68 @@ impl<'a> Spec<'a> {
             name: key_name,
         };
         let ty = schema.map_or_else(|| "any".to_owned(), |s| self.label(s, 0));
-        params.insert(
-            key,
-            Param {
-                name: name.to_owned(),
-                required,
-                ty,
-            },
-        );
+        let param = Param {
+            name: name.to_owned(),
+            required,
+            ty,
+            declared_by: name.to_owned(),
+        };
+        insert_parameter(params, unread, key, param);
+    }
+
+    /// The properties an exploded form object sends, read through `$ref`s and compositions.
+    ///
+    /// Every `allOf` member applies, so their properties add up and any of them can make one
+    /// required. One `oneOf` variant applies (at least one `anyOf` variant), so the properties
+    /// are the union of the variants' and a property is required only when every variant
+    /// requires it (a `null` variant requires nothing). A member that is not an object is an
+    /// error: what it would put on the wire is not a set of named parameters.
+    fn wire_object(&self, schema: &'a Value, depth: usize) -> Result<WireObject<'a>, String> {
+        if depth > MAX_DEPTH {
+            return Err("compositions nested too deeply (a schema that contains itself?)".into());
+        }
+        let (schema, refs) = self.deref(schema)?;
+        let named = refs.last().map_or_else(String::new, |r| format!(" ({r})"));
+        let (ty, _) = declared_type(schema);
+        let mut object = WireObject::default();
+        match ty.as_str() {
+            "object" | "any" => {}
+            "null" => return Ok(object),
+            other => return Err(format!("a member{named} is {other}, not an object")),
+        }
+        if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+            for (prop, schema) in properties {
+                let labels = object.properties.entry(prop.as_str()).or_default();
+                labels.insert(self.label(schema, 0));
+            }
+        }
+        if let Some(required) = schema.get("required").and_then(Value::as_array) {
+            object
+                .required
+                .extend(required.iter().filter_map(Value::as_str));
+        }
+        for member in members(schema, "allOf") {
+            let part = self.wire_object(member, depth + 1)?;
+            object.merge(part.properties);
+            object.required.extend(part.required);
+        }
+        for keyword in ["oneOf", "anyOf"] {
+            let mut variants = members(schema, keyword).peekable();
+            if variants.peek().is_none() {
+                continue;
+            }
+            let mut always_required: Option<BTreeSet<&'a str>> = None;
+            for variant in variants {
+                let part = self.wire_object(variant, depth + 1)?;
+                always_required = Some(match always_required {
+                    None => part.required,
+                    Some(so_far) => so_far.intersection(&part.required).copied().collect(),
+                });
+                object.merge(part.properties);
+            }
+            object.required.extend(always_required.unwrap_or_default());
+        }
+        Ok(object)
     }
 
     /// The operation's JSON request body.
@@ -695,6 +826,47 @@ fn declared_type(schema: &Value) -> (String, bool) {
     }
 }
 
+impl<'a> WireObject<'a> {
+    /// Adds properties, keeping every type label a property is given.
+    fn merge(&mut self, properties: BTreeMap<&'a str, BTreeSet<String>>) {
+        for (name, labels) in properties {
+            self.properties.entry(name).or_default().extend(labels);
+        }
+    }
+}
+
+/// The members of a schema's `allOf`, `oneOf` or `anyOf` (none when it has no such keyword).
+fn members<'a>(schema: &'a Value, keyword: &str) -> impl Iterator<Item = &'a Value> {
+    schema
+        .get(keyword)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+}
+
+/// Adds a parameter. Two declarations that put the same name on the wire (a parameter and a
+/// property of an exploded object) cannot both be compared: the later one is kept, and that is
+/// reported. An operation's parameter replacing its path's of the same name is not reported.
+fn insert_parameter(
+    params: &mut BTreeMap<ParamKey, Param>,
+    unread: &mut Vec<Unread>,
+    key: ParamKey,
+    param: Param,
+) {
+    if let Some(earlier) = params.get(&key)
+        && earlier.declared_by != param.declared_by
+    {
+        unread.push(Unread {
+            subject: format!("parameter {} ({})", param.name, key.location),
+            reason: format!(
+                "sent by both `{}` and `{}`; only `{}` is compared",
+                earlier.declared_by, param.declared_by, param.declared_by
+            ),
+        });
+    }
+    params.insert(key, param);
+}
+
 /// Whether a parameter is serialised in the form style with `explode` (the query default).
 fn is_exploded_form(param: &Value) -> bool {
     let style = param.get("style").and_then(Value::as_str).unwrap_or("form");
@@ -850,6 +1022,14 @@ fn compare_operation(theirs: Option<&Operation>, ours: Option<&Operation>) -> Ve
         (None, None) => return Vec::new(),
     };
     let mut diffs = Vec::new();
+    for (side, op) in [("theirs", theirs), ("ours", ours)] {
+        for unread in &op.unread {
+            diffs.push(format!(
+                "{} in {side}: not compared: {}",
+                unread.subject, unread.reason
+            ));
+        }
+    }
     compare_params(&theirs.params, &ours.params, &mut diffs);
     compare_body(theirs.body.as_ref(), ours.body.as_ref(), &mut diffs);
     compare_success(theirs.success.as_ref(), ours.success.as_ref(), &mut diffs);

@@ -181,6 +181,44 @@ fn parameter_differences_are_reported_but_an_exploded_filter_object_is_not() {
 }
 
 #[test]
+fn an_exploded_oneof_filter_matching_our_flat_parameters_is_no_drift() {
+    // `filter`'s variants send `workspace_id` or `project_id`: base.yaml's two optional flat
+    // parameters. The union is compared with them, and nothing differs.
+    let output = run_against_base("oneof_filter.yaml");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "stderr:\n{stderr}");
+    assert_eq!(differences(&output), Vec::<String>::new());
+    assert_eq!(summary(&output), "summary: no differences in 3 operations");
+    assert!(stderr.is_empty(), "unexpected warnings:\n{stderr}");
+}
+
+#[test]
+fn a_oneof_filter_variant_property_missing_extra_or_always_required_is_reported() {
+    assert_drift(
+        "oneof_filter_drift.yaml",
+        &[
+            "GET /api/v1/participant-groups/  parameter organisation_id (query): in theirs, not in ours",
+            "GET /api/v1/participant-groups/  parameter project_id (query): in ours, not in theirs",
+            "GET /api/v1/participant-groups/  parameter workspace_id (query): required in theirs, not in ours",
+        ],
+        "summary: 3 differences in 1 of 3 operations",
+    );
+}
+
+#[test]
+fn an_exploded_filter_that_cannot_be_compared_gets_a_line_saying_so() {
+    assert_drift(
+        "oneof_filter_unreadable.yaml",
+        &[
+            "GET /api/v1/participant-groups/  parameter filter (query) in theirs: not compared: an exploded object whose properties cannot be read: a member (#/components/schemas/Query) is string, not an object",
+            "GET /api/v1/participant-groups/  parameter project_id (query): in ours, not in theirs",
+            "GET /api/v1/participant-groups/  parameter workspace_id (query): in ours, not in theirs",
+        ],
+        "summary: 3 differences in 1 of 3 operations",
+    );
+}
+
+#[test]
 fn a_request_body_field_difference_is_reported() {
     assert_drift(
         "request_body_field.yaml",
