@@ -30,7 +30,7 @@
 
 use std::{
     alloc::{GlobalAlloc, Layout, System},
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     sync::{
         Arc,
         atomic::{AtomicUsize, Ordering},
@@ -237,11 +237,11 @@ impl Raw {
         serde_json::from_slice(&bytes).unwrap()
     }
 
-    async fn post_members(&self, ids: &[String]) -> types::MembershipList {
+    async fn post_members(&self, ids: &[&str]) -> types::MembershipList {
         // What hand-written code would send: the ids serialised in place, not copied.
         #[derive(serde::Serialize)]
         struct Body<'a> {
-            participant_ids: &'a [String],
+            participant_ids: &'a [&'a str],
         }
         let body = serde_json::to_vec(&Body {
             participant_ids: ids,
@@ -264,6 +264,28 @@ impl Raw {
             .unwrap();
         serde_json::from_slice(&bytes).unwrap()
     }
+}
+
+/// What careful hand-written code does before a bulk change, for the guarantees `prolific`
+/// gives: refuses the whole input if an id cannot be one (empty, whitespace, a control
+/// character, the path segments `.` and `..`), and drops repeats, keeping each id's first place.
+fn checked_unique(ids: &[String]) -> Result<Vec<&str>, String> {
+    let mut seen = HashSet::with_capacity(ids.len());
+    let mut unique = Vec::with_capacity(ids.len());
+    for (index, id) in ids.iter().enumerate() {
+        let id = id.as_str();
+        if id.is_empty()
+            || id.chars().any(|c| c.is_whitespace() || c.is_control())
+            || id == "."
+            || id == ".."
+        {
+            return Err(format!("participant id #{index} is invalid: {id:?}"));
+        }
+        if seen.insert(id) {
+            unique.push(id);
+        }
+    }
+    Ok(unique)
 }
 
 // ---------------------------------------------------------------- bodies
@@ -698,7 +720,8 @@ async fn bulk_add(rows: &mut Vec<Row>) {
                 .unwrap();
         },
         || async {
-            for part in ids.chunks(chunk) {
+            let unique = checked_unique(&ids).unwrap();
+            for part in unique.chunks(chunk) {
                 raw.post_members(part).await;
             }
         },
