@@ -656,19 +656,29 @@ async fn list_pages(rows: &mut Vec<Row>) {
         let raw = &raw;
         async move {
             // Like `send()`, it returns every group: a hand-written lister keeps them too.
+            // And like `send()`, it guards against a server that repeats pages (one that
+            // ignores `offset`, say): it keeps each group once, and stops at a page that adds
+            // nothing new as well as at a short page.
             let mut all = Vec::new();
+            let mut seen = HashSet::new();
+            let mut offset = 0;
             loop {
                 let answer: types::ParticipantGroupList = raw
                     .get(&format!(
-                        "/api/v1/participant-groups/?limit={size}&offset={}&workspace_id={WORKSPACE}",
-                        all.len()
+                        "/api/v1/participant-groups/?limit={size}&offset={offset}&workspace_id={WORKSPACE}"
                     ))
                     .await;
-                let last = answer.results.len() < size;
-                all.extend(answer.results);
-                if last {
+                let received = answer.results.len();
+                let before = all.len();
+                for group in answer.results {
+                    if seen.insert(group.id.clone()) {
+                        all.push(group);
+                    }
+                }
+                if received < size || all.len() == before {
                     break;
                 }
+                offset += received;
             }
             assert_eq!(all.len(), total);
         }
