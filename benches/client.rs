@@ -35,7 +35,7 @@ use std::{
         Arc,
         atomic::{AtomicUsize, Ordering},
     },
-    time::Instant,
+    time::{Duration, Instant},
 };
 
 use futures_util::{StreamExt, stream};
@@ -110,12 +110,13 @@ fn response(status: &str, body: &[u8]) -> Arc<Vec<u8>> {
     Arc::new(out)
 }
 
-/// Serves `answers` over HTTP/1.1 keep-alive on 127.0.0.1; returns the base URL.
+/// Serves `answers` over HTTP/1.1 keep-alive on 127.0.0.1, each after `delay` (the network's
+/// round trip, when not zero); returns the base URL.
 ///
 /// The server runs on its own thread with its own single-threaded runtime, and the clients on
 /// the main thread's (see `main`): on two cores each side has one, so the two clients' runs
 /// do not also compete with the server for a scheduler.
-async fn serve(answers: Answers) -> String {
+async fn serve(answers: Answers, delay: Duration) -> String {
     let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     std_listener.set_nonblocking(true).unwrap();
     let url = format!("http://{}", std_listener.local_addr().unwrap());
@@ -126,7 +127,7 @@ async fn serve(answers: Answers) -> String {
             .enable_all()
             .build()
             .unwrap()
-            .block_on(accept(std_listener, answers, not_found));
+            .block_on(accept(std_listener, answers, not_found, delay));
     });
     url
 }
@@ -135,6 +136,7 @@ async fn accept(
     std_listener: std::net::TcpListener,
     answers: Arc<Answers>,
     not_found: Arc<Vec<u8>>,
+    delay: Duration,
 ) {
     let listener = TcpListener::from_std(std_listener).unwrap();
     {
@@ -179,6 +181,9 @@ async fn accept(
                         return;
                     }
                     let answer = answers.get(&key).unwrap_or(&not_found);
+                    if !delay.is_zero() {
+                        tokio::time::sleep(delay).await;
+                    }
                     if write.write_all(answer).await.is_err() {
                         return;
                     }
@@ -264,6 +269,45 @@ impl Raw {
             .unwrap();
         serde_json::from_slice(&bytes).unwrap()
     }
+
+    /// Every group of the workspace, in pages of `size`: what `list(..).send()` does, by hand.
+    async fn list_all(&self, size: usize) -> Vec<types::ParticipantGroup> {
+        // Like `send()`, it returns every group: a hand-written lister keeps them too. And
+        // like `send()`, it guards against a server that repeats pages (one that ignores
+        // `offset`, say): it keeps each group once, and stops at a page that adds nothing new
+        // as well as at a short page.
+        let mut all = Vec::new();
+        let mut seen = HashSet::new();
+        let mut offset = 0;
+        loop {
+            let answer: types::ParticipantGroupList = self
+                .get(&format!(
+                    "/api/v1/participant-groups/?limit={size}&offset={offset}&workspace_id={WORKSPACE}"
+                ))
+                .await;
+            let received = answer.results.len();
+            let before = all.len();
+            for group in answer.results {
+                if seen.insert(group.id.clone()) {
+                    all.push(group);
+                }
+            }
+            if received < size || all.len() == before {
+                break;
+            }
+            offset += received;
+        }
+        all
+    }
+
+    /// Adds `ids` to the group in sequential requests of `chunk` ids: what
+    /// `add_participants(..).chunk_size(chunk)` does, by hand.
+    async fn add_all(&self, ids: &[String], chunk: usize) {
+        let unique = checked_unique(ids).unwrap();
+        for part in unique.chunks(chunk) {
+            self.post_members(part).await;
+        }
+    }
 }
 
 /// What careful hand-written code does before a bulk change, for the guarantees `prolific`
@@ -311,6 +355,21 @@ fn members_body(n: usize) -> Vec<u8> {
     }
     body.push_str("]}");
     body.into_bytes()
+}
+
+/// The answers to a listing of the workspace's groups `all`, in pages of `page`: one per page,
+/// and an empty one past the end.
+fn page_answers(all: &[serde_json::Value], page: usize, answers: &mut Answers) {
+    let total = all.len();
+    for offset in (0..=total).step_by(page) {
+        let results = &all[offset.min(total)..(offset + page).min(total)];
+        answers.insert(
+            format!(
+                "GET /api/v1/participant-groups/?limit={page}&offset={offset}&workspace_id={WORKSPACE}"
+            ),
+            response("200 OK", &serde_json::to_vec(&json!({ "results": results })).unwrap()),
+        );
+    }
 }
 
 // ---------------------------------------------------------------- measuring
@@ -464,6 +523,10 @@ const LIST_ROUNDS: usize = 61;
 /// machine moved its median by a third (0.60 in a run where the others read 0.93 to 1.04).
 const BULK_ROUNDS: usize = 61;
 
+/// Scenario 6's rounds wait on the network, a few tenths of a second each, and beside that
+/// wait the machine's noise is small: a few rounds suffice.
+const LATENCY_ROUNDS: usize = 9;
+
 /// Marks rows that compare a client with itself (the cost of paging), not with the baseline:
 /// they are left out of the summary's worst score.
 const INFO: &str = "(same client)";
@@ -553,7 +616,7 @@ async fn large_group(members: usize, rounds: usize, rows: &mut Vec<Row>) -> f64 
         response("200 OK", &body),
     );
     drop(body);
-    let base = serve(answers).await;
+    let base = serve(answers, Duration::ZERO).await;
     let (client, raw) = (prolific_client(&base), Raw::new(&base));
     let groups = client.participant_groups();
     let path = format!("/api/v1/participant-groups/{GROUP}/participants/");
@@ -617,15 +680,7 @@ async fn list_pages(rows: &mut Vec<Row>) {
     let page = 200;
     let all: Vec<_> = (0..total).map(group).collect();
     let mut answers = Answers::new();
-    for offset in (0..=total).step_by(page) {
-        let results = &all[offset.min(total)..(offset + page).min(total)];
-        answers.insert(
-            format!(
-                "GET /api/v1/participant-groups/?limit={page}&offset={offset}&workspace_id={WORKSPACE}"
-            ),
-            response("200 OK", &serde_json::to_vec(&json!({ "results": results })).unwrap()),
-        );
-    }
+    page_answers(&all, page, &mut answers);
     let one = serde_json::to_vec(&json!({ "results": all })).unwrap();
     answers.insert(
         format!("GET /api/v1/participant-groups/?limit={total}&offset=0&workspace_id={WORKSPACE}"),
@@ -637,7 +692,7 @@ async fn list_pages(rows: &mut Vec<Row>) {
         ),
         response("200 OK", br#"{"results":[]}"#),
     );
-    let base = serve(answers).await;
+    let base = serve(answers, Duration::ZERO).await;
     let (client, raw) = (prolific_client(&base), Raw::new(&base));
     let groups = client.participant_groups();
     let list = |size: usize| {
@@ -654,34 +709,7 @@ async fn list_pages(rows: &mut Vec<Row>) {
     };
     let raw_list = |size: usize| {
         let raw = &raw;
-        async move {
-            // Like `send()`, it returns every group: a hand-written lister keeps them too.
-            // And like `send()`, it guards against a server that repeats pages (one that
-            // ignores `offset`, say): it keeps each group once, and stops at a page that adds
-            // nothing new as well as at a short page.
-            let mut all = Vec::new();
-            let mut seen = HashSet::new();
-            let mut offset = 0;
-            loop {
-                let answer: types::ParticipantGroupList = raw
-                    .get(&format!(
-                        "/api/v1/participant-groups/?limit={size}&offset={offset}&workspace_id={WORKSPACE}"
-                    ))
-                    .await;
-                let received = answer.results.len();
-                let before = all.len();
-                for group in answer.results {
-                    if seen.insert(group.id.clone()) {
-                        all.push(group);
-                    }
-                }
-                if received < size || all.len() == before {
-                    break;
-                }
-                offset += received;
-            }
-            assert_eq!(all.len(), total);
-        }
+        async move { assert_eq!(raw.list_all(size).await.len(), total) }
     };
     let t = timed(LIST_ROUNDS, || list(page), || raw_list(page)).await;
     rows.push(Row::throughput(
@@ -716,7 +744,7 @@ async fn bulk_add(rows: &mut Vec<Row>) {
         format!("POST /api/v1/participant-groups/{GROUP}/participants/"),
         response("200 OK", &answer),
     );
-    let base = serve(answers).await;
+    let base = serve(answers, Duration::ZERO).await;
     let (client, raw) = (prolific_client(&base), Raw::new(&base));
     let groups = client.participant_groups();
     let ids: Vec<String> = (0..n).map(|i| format!("{i:024x}")).collect();
@@ -729,12 +757,7 @@ async fn bulk_add(rows: &mut Vec<Row>) {
                 .await
                 .unwrap();
         },
-        || async {
-            let unique = checked_unique(&ids).unwrap();
-            for part in unique.chunks(chunk) {
-                raw.post_members(part).await;
-            }
-        },
+        || raw.add_all(&ids, chunk),
     )
     .await;
     rows.push(Row::throughput(
@@ -743,6 +766,87 @@ async fn bulk_add(rows: &mut Vec<Row>) {
         n,
         &t,
     ));
+}
+
+/// Scenario 6: both clients against a server that waits before each answer, as Prolific's
+/// network would, so that the time is the round trips' and the client's own cost is what it
+/// adds to them. Sequential requests, as in scenarios 4 and 5.
+async fn latency(rows: &mut Vec<Row>) {
+    let delay = Duration::from_millis(20);
+    let ms = delay.as_millis();
+    let (n, chunk) = (20_000, 1_000);
+    let (total, page) = (2_000, 200);
+    let mut answers = Answers::new();
+    answers.insert(
+        format!("POST /api/v1/participant-groups/{GROUP}/participants/"),
+        response("200 OK", &members_body(10)),
+    );
+    let all: Vec<_> = (0..total).map(group).collect();
+    page_answers(&all, page, &mut answers);
+    let base = serve(answers, delay).await;
+    let (client, raw) = (prolific_client(&base), Raw::new(&base));
+    let groups = client.participant_groups();
+
+    let ids: Vec<String> = (0..n).map(|i| format!("{i:024x}")).collect();
+    let t = timed(
+        LATENCY_ROUNDS,
+        || async {
+            groups
+                .add_participants(GROUP, &ids)
+                .chunk_size(chunk)
+                .await
+                .unwrap();
+        },
+        || raw.add_all(&ids, chunk),
+    )
+    .await;
+    rows.push(Row::throughput(
+        format!(
+            "6. latency {ms} ms: add {} ids, {} per request",
+            grouped(n),
+            grouped(chunk)
+        ),
+        "ids/s",
+        n,
+        &t,
+    ));
+
+    let t = timed(
+        LATENCY_ROUNDS,
+        || async {
+            let got = groups
+                .list(GroupFilter::workspace(WORKSPACE))
+                .page_size(page as u64)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(got.len(), total);
+        },
+        || async { assert_eq!(raw.list_all(page).await.len(), total) },
+    )
+    .await;
+    rows.push(Row::throughput(
+        format!(
+            "6. latency {ms} ms: list {} groups, pages of {page}",
+            grouped(total)
+        ),
+        "groups/s",
+        total,
+        &t,
+    ));
+}
+
+/// `n` with its thousands apart: 20,000.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -758,9 +862,9 @@ async fn main() {
         format!("GET /api/v1/participant-groups/{GROUP}/"),
         response("200 OK", &serde_json::to_vec(&group(1)).unwrap()),
     );
-    let base = serve(answers).await;
+    let base = serve(answers, Duration::ZERO).await;
 
-    // `cargo bench --bench client -- 5` runs only scenario 5 (any of 1 to 5, several allowed).
+    // `cargo bench --bench client -- 5` runs only scenario 5 (any of 1 to 6, several allowed).
     let only: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with('-'))
@@ -783,6 +887,9 @@ async fn main() {
     }
     if wanted("5") {
         bulk_add(&mut rows).await;
+    }
+    if wanted("6") {
+        latency(&mut rows).await;
     }
 
     println!(
