@@ -374,6 +374,39 @@ fn page_answers(all: &[serde_json::Value], page: usize, answers: &mut Answers) {
 
 // ---------------------------------------------------------------- measuring
 
+/// The guard rails: what `prolific` must show against the baseline.
+///
+/// Every timed comparison: at least this fraction of the baseline's throughput.
+const RATIO_TARGET: f64 = 0.85;
+/// When the network sets the pace (scenario 6), the client's own cost must all but vanish.
+const LATENCY_TARGET: f64 = 0.97;
+/// `participants()` of a 1,000,000-member group: peak memory at most this many times the body.
+const PEAK_PER_BODY_TARGET: f64 = 2.5;
+
+/// A row's guard rail.
+#[derive(Clone, Copy)]
+enum Target {
+    /// None: the row compares a client with itself, or shows noise.
+    None,
+    /// The ratio (of throughputs) at least this.
+    Ratio(f64),
+    /// `prolific`'s peak memory, `measured` times the body, at most `limit` times it.
+    PeakPerBody { measured: f64, limit: f64 },
+}
+
+impl Target {
+    /// What the target is, and whether the row meets it; `None` without a target.
+    fn check(&self, ratio: f64) -> Option<(String, bool)> {
+        match *self {
+            Target::None => None,
+            Target::Ratio(least) => Some((format!(">= {least:.2}"), ratio >= least)),
+            Target::PeakPerBody { measured, limit } => {
+                Some((format!("<= {limit:.1}x body"), measured <= limit))
+            }
+        }
+    }
+}
+
 /// Medians of both sides over alternating rounds, and their ratio.
 struct Row {
     scenario: String,
@@ -386,13 +419,20 @@ struct Row {
     /// The first and third quartiles of the rounds' own ratios, for timings: how far the
     /// machine's noise moves the ratio (see also the A/A row of scenario 2).
     spread: Option<(f64, f64)>,
-    /// Higher is better (throughput) or lower is better (time, memory).
+    /// Higher is better (throughput) or lower is better (memory).
     higher_is_better: bool,
+    target: Target,
 }
 
 impl Row {
     /// A throughput row: `count` items per round of each side, timed by `t`.
-    fn throughput(scenario: String, unit: &'static str, count: usize, t: &Timing) -> Self {
+    fn throughput(
+        scenario: String,
+        unit: &'static str,
+        count: usize,
+        t: &Timing,
+        target: Target,
+    ) -> Self {
         Row {
             scenario,
             unit,
@@ -401,6 +441,7 @@ impl Row {
             ratio: t.speedup,
             spread: Some(t.spread),
             higher_is_better: true,
+            target,
         }
     }
 
@@ -486,6 +527,11 @@ where
             ta.push(seconds(a()).await);
         }
     }
+    timing(ta, tb)
+}
+
+/// The `Timing` of rounds that took `ta` seconds on one side and `tb` on the other.
+fn timing(ta: Vec<f64>, tb: Vec<f64>) -> Timing {
     let [low, speedup, high] = quantiles(
         ta.iter().zip(&tb).map(|(a, b)| b / a).collect(),
         [0.25, 0.5, 0.75],
@@ -555,6 +601,7 @@ async fn get_sequential(base: &str, rows: &mut Vec<Row>) {
         "req/s",
         n,
         &t,
+        Target::Ratio(RATIO_TARGET),
     ));
 }
 
@@ -590,10 +637,11 @@ async fn get_concurrent(base: &str, rows: &mut Vec<Row>) {
     )
     .await;
     rows.push(Row::throughput(
-        format!("2. get x{n}, 64 in flight"),
+        format!("2. get x{}, 64 in flight", grouped(n)),
         "req/s",
         n,
         &t,
+        Target::Ratio(RATIO_TARGET),
     ));
     // The baseline against a second, identical baseline: what the machine's noise alone
     // does to a ratio here (1.0 on a quiet machine).
@@ -604,10 +652,18 @@ async fn get_concurrent(base: &str, rows: &mut Vec<Row>) {
         "req/s",
         n,
         &t,
+        Target::None,
     ));
 }
 
-async fn large_group(members: usize, rounds: usize, rows: &mut Vec<Row>) -> f64 {
+/// Scenario 3 for a group of `members`; returns `prolific`'s peak memory over the body's size.
+/// `peak_target`: the most that may be.
+async fn large_group(
+    members: usize,
+    rounds: usize,
+    peak_target: Option<f64>,
+    rows: &mut Vec<Row>,
+) -> f64 {
     let body = members_body(members);
     let size = body.len();
     let mut answers = Answers::new();
@@ -647,22 +703,18 @@ async fn large_group(members: usize, rounds: usize, rows: &mut Vec<Row>) -> f64 
         }
     }
     let (mem_a, mem_b) = (median(mem_a), median(mem_b));
-    let [low, paired, high] = quantiles(
-        time_a.iter().zip(&time_b).map(|(a, b)| a / b).collect(),
-        [0.25, 0.5, 0.75],
-    );
-    rows.push(Row {
-        scenario: format!("3. participants() of {members}: time"),
-        unit: "ms",
-        prolific: median(time_a) * 1e3,
-        baseline: median(time_b) * 1e3,
-        ratio: paired,
-        spread: Some((low, high)),
-        higher_is_better: false,
-    });
+    let per_body = mem_a / size as f64;
+    rows.push(Row::throughput(
+        format!("3. participants() of {}", grouped(members)),
+        "members/s",
+        members,
+        &timing(time_a, time_b),
+        Target::Ratio(RATIO_TARGET),
+    ));
     rows.push(Row {
         scenario: format!(
-            "3. participants() of {members}: peak memory ({:.1} MB body)",
+            "3. participants() of {}: peak memory ({:.1} MB body; prolific {per_body:.2}x it)",
+            grouped(members),
             size as f64 / 1e6
         ),
         unit: "MB",
@@ -671,8 +723,15 @@ async fn large_group(members: usize, rounds: usize, rows: &mut Vec<Row>) -> f64 
         ratio: mem_a / mem_b,
         spread: None,
         higher_is_better: false,
+        target: match peak_target {
+            Some(limit) => Target::PeakPerBody {
+                measured: per_body,
+                limit,
+            },
+            None => Target::None,
+        },
     });
-    mem_a / size as f64
+    per_body
 }
 
 async fn list_pages(rows: &mut Vec<Row>) {
@@ -713,10 +772,11 @@ async fn list_pages(rows: &mut Vec<Row>) {
     };
     let t = timed(LIST_ROUNDS, || list(page), || raw_list(page)).await;
     rows.push(Row::throughput(
-        format!("4. list {total} groups, pages of {page}"),
+        format!("4. list {} groups, pages of {page}", grouped(total)),
         "groups/s",
         total,
         &t,
+        Target::Ratio(RATIO_TARGET),
     ));
     // What paging itself costs (50 round trips instead of 1), for each client on its own.
     let t = timed(ROUNDS, || list(page), || list(total)).await;
@@ -725,6 +785,7 @@ async fn list_pages(rows: &mut Vec<Row>) {
         "groups/s",
         total,
         &t,
+        Target::None,
     ));
     let t = timed(ROUNDS, || raw_list(page), || raw_list(total)).await;
     rows.push(Row::throughput(
@@ -732,6 +793,7 @@ async fn list_pages(rows: &mut Vec<Row>) {
         "groups/s",
         total,
         &t,
+        Target::None,
     ));
 }
 
@@ -761,10 +823,15 @@ async fn bulk_add(rows: &mut Vec<Row>) {
     )
     .await;
     rows.push(Row::throughput(
-        format!("5. add_participants of {n} ids, chunks of {chunk}"),
+        format!(
+            "5. add_participants of {} ids, chunks of {}",
+            grouped(n),
+            grouped(chunk)
+        ),
         "ids/s",
         n,
         &t,
+        Target::Ratio(RATIO_TARGET),
     ));
 }
 
@@ -809,6 +876,7 @@ async fn latency(rows: &mut Vec<Row>) {
         "ids/s",
         n,
         &t,
+        Target::Ratio(LATENCY_TARGET),
     ));
 
     let t = timed(
@@ -833,6 +901,7 @@ async fn latency(rows: &mut Vec<Row>) {
         "groups/s",
         total,
         &t,
+        Target::Ratio(LATENCY_TARGET),
     ));
 }
 
@@ -879,8 +948,8 @@ async fn main() {
     }
     let (mut per_body_100k, mut per_body_1m) = (f64::NAN, f64::NAN);
     if wanted("3") {
-        per_body_100k = large_group(100_000, 11, &mut rows).await;
-        per_body_1m = large_group(1_000_000, 15, &mut rows).await;
+        per_body_100k = large_group(100_000, 11, None, &mut rows).await;
+        per_body_1m = large_group(1_000_000, 15, Some(PEAK_PER_BODY_TARGET), &mut rows).await;
     }
     if wanted("4") {
         list_pages(&mut rows).await;
@@ -892,24 +961,34 @@ async fn main() {
         latency(&mut rows).await;
     }
 
+    let width = rows.iter().map(|r| r.scenario.len()).max().unwrap_or(0);
     println!(
-        "\n{:<70} {:>14} {:>14} {:>8}  middle half of rounds",
-        "scenario (median of rounds)", "prolific", "baseline", "ratio"
+        "\n{:<width$} {:>10} {:7} {:>10} {:7} {:>8}  {:<18}  middle half of rounds",
+        "scenario (median of rounds)", "prolific", "", "baseline", "", "ratio", "target"
     );
+    let (mut met, mut missed) = (0, Vec::new());
     for row in &rows {
+        let unit = row.unit.split('/').next().unwrap();
+        let target = match row.target.check(row.ratio) {
+            Some((target, true)) => {
+                met += 1;
+                format!("{target} ok")
+            }
+            Some((target, false)) => {
+                missed.push(row.scenario.as_str());
+                format!("{target} MISSED")
+            }
+            None => String::new(),
+        };
         let spread = row
             .spread
             .map(|(low, high)| format!("{low:.3} to {high:.3}"))
             .unwrap_or_default();
-        println!(
-            "{:<70} {:>10.1} {:<3} {:>10.1} {:<3} {:>8.3}  {spread}",
-            row.scenario,
-            row.prolific,
-            row.unit.split('/').next().unwrap(),
-            row.baseline,
-            row.unit.split('/').next().unwrap(),
-            row.ratio
+        let line = format!(
+            "{:<width$} {:>10.1} {unit:<7} {:>10.1} {unit:<7} {:>8.3}  {target:<18}  {spread}",
+            row.scenario, row.prolific, row.baseline, row.ratio
         );
+        println!("{}", line.trim_end());
     }
     let worst = rows
         .iter()
@@ -917,10 +996,23 @@ async fn main() {
         .min_by(|a, b| a.score().total_cmp(&b.score()))
         .unwrap();
     println!(
-        "\nsummary: worst prolific/baseline score {:.3} ({}); participants() peak memory {:.2}x body at 100k, {:.2}x at 1M",
+        "\nsummary: worst prolific/baseline score {:.3} ({})",
         worst.score(),
-        worst.scenario,
-        per_body_100k,
-        per_body_1m
+        worst.scenario
     );
+    if wanted("3") {
+        println!(
+            "participants() peak memory: {per_body_100k:.2}x the body at 100,000 members, \
+             {per_body_1m:.2}x at 1,000,000"
+        );
+    }
+    if missed.is_empty() {
+        println!("guard rails: all {met} met");
+    } else {
+        println!(
+            "guard rails: {met} met, {} missed: {}",
+            missed.len(),
+            missed.join("; ")
+        );
+    }
 }
