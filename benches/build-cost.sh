@@ -5,16 +5,21 @@
 #   1. a clean `cargo build` of a downstream binary using `prolific` with default features,
 #      against one using only reqwest (the same TLS: rustls with ring) + serde + serde_json +
 #      tokio. Rounds alternate which goes first; the medians and their ratio are printed.
-#   2. the rebuild after an edit to the spec, with the `codegen` feature (progenitor runs again
-#      and the crate recompiles), in a copy of this checkout.
+#      `prolific`'s build script generates the client from the spec with progenitor in every
+#      build, so the generator and its build-dependencies are part of what is timed.
+#      Guard rail: the ratio at most 2.0 (RATIO_TARGET below).
+#   2. the rebuild after an edit to the spec: a plain `cargo build` (the build script runs
+#      progenitor again and the crate recompiles), in a copy of this checkout.
 #
 #   bash benches/build-cost.sh [rounds]      (default 3 rounds; each clean build is timed)
 #
 # Dependencies are fetched before anything is timed, so only compiling is measured. Everything
-# is built in a copy of the checkout under a temporary directory, removed at the end.
+# is built in a copy of the checkout under a temporary directory, removed at the end. Builds
+# use CARGO_BUILD_JOBS when it is set, every core otherwise; the report says which.
 set -euo pipefail
 
 ROUNDS="${1:-3}"
+RATIO_TARGET=2.0
 SOURCE="$(cd "$(dirname "$0")/.." && pwd)"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/prolific-build-cost.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
@@ -140,35 +145,34 @@ done
 mw=$(median "${with[@]}")
 mm=$(median "${without[@]}")
 ratio=$(awk -v a="$mw" -v b="$mm" 'BEGIN { printf "%.2f", a / b }')
-codegen_in_default=$(cd "$WORK/with-prolific" && cargo tree --prefix none -e normal,build 2>/dev/null |
-  grep -cE '^(progenitor|progenitor-impl|typify|syn v3|openapiv3|prettyplease) ' || true)
+verdict=$(awk -v r="$ratio" -v t="$RATIO_TARGET" 'BEGIN { print (r <= t) ? "ok" : "MISSED" }')
 
-# ------------------------------------------------------------------ 2. a spec edit, with codegen
+# ------------------------------------------------------------------ 2. a spec edit
 
 cd "$REPO"
-cargo build --quiet --features codegen >/dev/null 2>&1
+echo "building the checkout's copy once (not timed)..."
+measured seconds cargo build >/dev/null
 spec=openapi/participant-groups.yaml
 edits=()
 for ((round = 1; round <= ROUNDS; round++)); do
   # A real change to the generated code: a field's description (a doc comment) changes.
   sed -i "0,/description: A description of the participant group\.*/s//description: A description of the participant group.$round/" "$spec"
-  edits+=("$(measured seconds cargo build --features codegen)")
+  edits+=("$(measured seconds cargo build)")
 done
 me=$(median "${edits[@]}")
 touch "$spec"
-noop=$(measured seconds cargo build --features codegen)
+noop=$(measured seconds cargo build)
 
 # ------------------------------------------------------------------ report
 
 cat <<EOF
 
-build cost (medians of $ROUNDS rounds, debug profile, $(nproc) cores)
-  clean build, downstream crate using prolific (default features) : ${mw} s  ($(cat "$WORK/with-prolific/compiled") crates compiled)
-  clean build, downstream crate using reqwest + serde + tokio     : ${mm} s  ($(cat "$WORK/minimal/compiled") crates compiled)
-  ratio prolific / minimal                                         : ${ratio}
-  generator crates in a default downstream build                  : ${codegen_in_default}
-  rebuild after a spec edit (--features codegen)                   : ${me} s  (rounds: ${edits[*]})
-  rebuild after touching the spec without changing it (codegen)    : ${noop} s
+build cost (medians of $ROUNDS rounds, debug profile, ${CARGO_BUILD_JOBS:-$(nproc)} jobs on $(nproc) cores)
+  clean build, downstream crate using prolific (default features) : ${mw} s  (rounds: ${with[*]}; $(cat "$WORK/with-prolific/compiled") crates compiled)
+  clean build, downstream crate using reqwest + serde + tokio     : ${mm} s  (rounds: ${without[*]}; $(cat "$WORK/minimal/compiled") crates compiled)
+  ratio prolific / minimal                                         : ${ratio}  (at most ${RATIO_TARGET}: ${verdict})
+  rebuild after a spec edit (cargo build)                          : ${me} s  (rounds: ${edits[*]})
+  rebuild after touching the spec without changing it              : ${noop} s
 
-summary: clean build ${ratio}x the minimal reqwest crate; spec edit rebuilds in ${me} s
+summary: clean build ${ratio}x the minimal reqwest crate (at most ${RATIO_TARGET}: ${verdict}); spec edit rebuilds in ${me} s
 EOF

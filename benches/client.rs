@@ -7,35 +7,78 @@
 //! bash benches/build-cost.sh          # the build-time side: see that script
 //! ```
 //!
-//! On a shared machine the ratios move by several percent from run to run. To compare a
-//! change smaller than that, profile one side at a time: `PROLIFIC_BENCH_ONLY=prolific` (or
-//! `baseline`) runs only that side of the scenario's first comparison,
-//! `PROLIFIC_BENCH_ROUNDS` times (default 1), prints its time and exits. For instance,
-//! instruction counts of the client thread alone (the `-01` file; the server has its own):
+//! # The baselines
+//!
+//! A baseline does the work careful hand-written code would do for the same guarantees, in
+//! plain code: reqwest with the same timeouts, bodies read whole and parsed with serde_json.
+//! Where `prolific` guards against bad input or a misbehaving server, so does the baseline:
+//!
+//! * before a bulk add, it checks every id as `add_participants` does (no empty id, no
+//!   whitespace or control character, not `.` or `..`) and drops repeats with a `HashSet`,
+//!   keeping first occurrences in order, before it sends anything;
+//! * when listing, it keeps a `HashSet` of the group ids seen, drops groups seen already, and
+//!   stops at a page that adds nothing new as well as at a short page, so that a server that
+//!   repeats pages can neither make it loop nor return a group twice.
+//!
+//! # The scenarios
+//!
+//! 1. `get` of one group, 500 times in sequence.
+//! 2. `get` of one group, 1,000 times with 64 in flight; and, to show what noise alone does to
+//!    a ratio, the baseline against a second baseline (A/A, 1.0 on a quiet machine).
+//! 3. `participants()` of a group of 100,000 and of 1,000,000 members, in one body: the
+//!    throughput, and the peak of live heap memory over each call (by a counting allocator),
+//!    beside the body's size.
+//! 4. `list(..).send()` of 10,000 groups in pages of 200; and, for each client on its own, what
+//!    paging costs against one page of all the groups.
+//! 5. `add_participants` of 100,000 ids in sequential requests of 1,000.
+//! 6. Latency-bound: the server waits 20 ms before each answer, as Prolific's network would. A
+//!    bulk add of 20,000 ids (1,000 per request, sequential) and a listing of 2,000 groups in
+//!    pages of 200: the time is the round trips', and the client's own cost is what it adds.
+//!
+//! # The guard rails
+//!
+//! Each row with a target shows it and whether it was met, and the summary counts them:
+//!
+//! * every timed prolific/baseline ratio at least 0.85 (`prolific` at least 85% of the
+//!   baseline's throughput);
+//! * in scenario 6, where the network sets the pace, at least 0.97;
+//! * `participants()` of 1,000,000 members peaks at most at 2.5 times the body's size.
+//!
+//! Rows marked "(same client)" compare a client with itself (the A/A row, the cost of paging):
+//! they have no target and are left out of the summary's worst score.
+//!
+//! # Reading the figures
+//!
+//! Each scenario runs both sides in alternating rounds, back to back, and reports the medians
+//! of each side. Ratios are `prolific / baseline`: for timings, the median of each round's own
+//! ratio of throughputs (so the machine's drift cancels), higher is better; for peak memory,
+//! lower is better. The server runs on its own thread and the clients on the main thread's
+//! single-threaded runtime, so on two cores neither starves the other.
+//!
+//! Beside each timed ratio, the middle half of the rounds' own ratios (first to third
+//! quartile) shows how much the machine moved it. On a shared machine the ratios move by
+//! several percent from run to run: compare the A/A row before reading much into a few
+//! percent either way.
+//!
+//! To compare a change smaller than that, profile one side at a time:
+//! `PROLIFIC_BENCH_ONLY=prolific` (or `baseline`) runs only that side of the scenario's first
+//! comparison, `PROLIFIC_BENCH_ROUNDS` times (default 1), prints its time and exits. For
+//! instance, instruction counts of the client thread alone (the `-01` file; the server has its
+//! own):
 //!
 //! ```sh
 //! PROLIFIC_BENCH_ONLY=prolific valgrind --tool=callgrind --separate-threads=yes \
 //!     target/release/deps/client-<hash> --bench 2
 //! ```
-//!
-//! Each scenario runs both sides in alternating rounds, back to back, and reports the medians
-//! of each side. Ratios are `prolific / baseline`: for timings, the median of each round's own
-//! ratio (so the machine's drift cancels), higher is better for throughput; for time and peak
-//! memory, lower is better. The server runs on its own thread and the clients on the main
-//! thread's single-threaded runtime, so on two cores neither starves the other.
-//!
-//! Beside each timed ratio, the middle half of the rounds' own ratios (first to third
-//! quartile) shows how much the machine moved it. Scenario 2 also runs the baseline against
-//! a second baseline (A/A): its ratio is what noise alone does, 1.0 on a quiet machine.
 
 use std::{
     alloc::{GlobalAlloc, Layout, System},
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     sync::{
         Arc,
         atomic::{AtomicUsize, Ordering},
     },
-    time::Instant,
+    time::{Duration, Instant},
 };
 
 use futures_util::{StreamExt, stream};
@@ -110,12 +153,13 @@ fn response(status: &str, body: &[u8]) -> Arc<Vec<u8>> {
     Arc::new(out)
 }
 
-/// Serves `answers` over HTTP/1.1 keep-alive on 127.0.0.1; returns the base URL.
+/// Serves `answers` over HTTP/1.1 keep-alive on 127.0.0.1, each after `delay` (the network's
+/// round trip, when not zero); returns the base URL.
 ///
 /// The server runs on its own thread with its own single-threaded runtime, and the clients on
 /// the main thread's (see `main`): on two cores each side has one, so the two clients' runs
 /// do not also compete with the server for a scheduler.
-async fn serve(answers: Answers) -> String {
+async fn serve(answers: Answers, delay: Duration) -> String {
     let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     std_listener.set_nonblocking(true).unwrap();
     let url = format!("http://{}", std_listener.local_addr().unwrap());
@@ -126,7 +170,7 @@ async fn serve(answers: Answers) -> String {
             .enable_all()
             .build()
             .unwrap()
-            .block_on(accept(std_listener, answers, not_found));
+            .block_on(accept(std_listener, answers, not_found, delay));
     });
     url
 }
@@ -135,6 +179,7 @@ async fn accept(
     std_listener: std::net::TcpListener,
     answers: Arc<Answers>,
     not_found: Arc<Vec<u8>>,
+    delay: Duration,
 ) {
     let listener = TcpListener::from_std(std_listener).unwrap();
     {
@@ -179,6 +224,9 @@ async fn accept(
                         return;
                     }
                     let answer = answers.get(&key).unwrap_or(&not_found);
+                    if !delay.is_zero() {
+                        tokio::time::sleep(delay).await;
+                    }
                     if write.write_all(answer).await.is_err() {
                         return;
                     }
@@ -237,11 +285,11 @@ impl Raw {
         serde_json::from_slice(&bytes).unwrap()
     }
 
-    async fn post_members(&self, ids: &[String]) -> types::MembershipList {
+    async fn post_members(&self, ids: &[&str]) -> types::MembershipList {
         // What hand-written code would send: the ids serialised in place, not copied.
         #[derive(serde::Serialize)]
         struct Body<'a> {
-            participant_ids: &'a [String],
+            participant_ids: &'a [&'a str],
         }
         let body = serde_json::to_vec(&Body {
             participant_ids: ids,
@@ -264,6 +312,67 @@ impl Raw {
             .unwrap();
         serde_json::from_slice(&bytes).unwrap()
     }
+
+    /// Every group of the workspace, in pages of `size`: what `list(..).send()` does, by hand.
+    async fn list_all(&self, size: usize) -> Vec<types::ParticipantGroup> {
+        // Like `send()`, it returns every group: a hand-written lister keeps them too. And
+        // like `send()`, it guards against a server that repeats pages (one that ignores
+        // `offset`, say): it keeps each group once, and stops at a page that adds nothing new
+        // as well as at a short page.
+        let mut all = Vec::new();
+        let mut seen = HashSet::new();
+        let mut offset = 0;
+        loop {
+            let answer: types::ParticipantGroupList = self
+                .get(&format!(
+                    "/api/v1/participant-groups/?limit={size}&offset={offset}&workspace_id={WORKSPACE}"
+                ))
+                .await;
+            let received = answer.results.len();
+            let before = all.len();
+            for group in answer.results {
+                if seen.insert(group.id.clone()) {
+                    all.push(group);
+                }
+            }
+            if received < size || all.len() == before {
+                break;
+            }
+            offset += received;
+        }
+        all
+    }
+
+    /// Adds `ids` to the group in sequential requests of `chunk` ids: what
+    /// `add_participants(..).chunk_size(chunk)` does, by hand.
+    async fn add_all(&self, ids: &[String], chunk: usize) {
+        let unique = checked_unique(ids).unwrap();
+        for part in unique.chunks(chunk) {
+            self.post_members(part).await;
+        }
+    }
+}
+
+/// What careful hand-written code does before a bulk change, for the guarantees `prolific`
+/// gives: refuses the whole input if an id cannot be one (empty, whitespace, a control
+/// character, the path segments `.` and `..`), and drops repeats, keeping each id's first place.
+fn checked_unique(ids: &[String]) -> Result<Vec<&str>, String> {
+    let mut seen = HashSet::with_capacity(ids.len());
+    let mut unique = Vec::with_capacity(ids.len());
+    for (index, id) in ids.iter().enumerate() {
+        let id = id.as_str();
+        if id.is_empty()
+            || id.chars().any(|c| c.is_whitespace() || c.is_control())
+            || id == "."
+            || id == ".."
+        {
+            return Err(format!("participant id #{index} is invalid: {id:?}"));
+        }
+        if seen.insert(id) {
+            unique.push(id);
+        }
+    }
+    Ok(unique)
 }
 
 // ---------------------------------------------------------------- bodies
@@ -291,7 +400,55 @@ fn members_body(n: usize) -> Vec<u8> {
     body.into_bytes()
 }
 
+/// The answers to a listing of the workspace's groups `all`, in pages of `page`: one per page,
+/// and an empty one past the end.
+fn page_answers(all: &[serde_json::Value], page: usize, answers: &mut Answers) {
+    let total = all.len();
+    for offset in (0..=total).step_by(page) {
+        let results = &all[offset.min(total)..(offset + page).min(total)];
+        answers.insert(
+            format!(
+                "GET /api/v1/participant-groups/?limit={page}&offset={offset}&workspace_id={WORKSPACE}"
+            ),
+            response("200 OK", &serde_json::to_vec(&json!({ "results": results })).unwrap()),
+        );
+    }
+}
+
 // ---------------------------------------------------------------- measuring
+
+/// The guard rails: what `prolific` must show against the baseline.
+///
+/// Every timed comparison: at least this fraction of the baseline's throughput.
+const RATIO_TARGET: f64 = 0.85;
+/// When the network sets the pace (scenario 6), the client's own cost must all but vanish.
+const LATENCY_TARGET: f64 = 0.97;
+/// `participants()` of a 1,000,000-member group: peak memory at most this many times the body.
+const PEAK_PER_BODY_TARGET: f64 = 2.5;
+
+/// A row's guard rail.
+#[derive(Clone, Copy)]
+enum Target {
+    /// None: the row compares a client with itself, or shows noise.
+    None,
+    /// The ratio (of throughputs) at least this.
+    Ratio(f64),
+    /// `prolific`'s peak memory, `measured` times the body, at most `limit` times it.
+    PeakPerBody { measured: f64, limit: f64 },
+}
+
+impl Target {
+    /// What the target is, and whether the row meets it; `None` without a target.
+    fn check(&self, ratio: f64) -> Option<(String, bool)> {
+        match *self {
+            Target::None => None,
+            Target::Ratio(least) => Some((format!(">= {least:.2}"), ratio >= least)),
+            Target::PeakPerBody { measured, limit } => {
+                Some((format!("<= {limit:.1}x body"), measured <= limit))
+            }
+        }
+    }
+}
 
 /// Medians of both sides over alternating rounds, and their ratio.
 struct Row {
@@ -305,13 +462,20 @@ struct Row {
     /// The first and third quartiles of the rounds' own ratios, for timings: how far the
     /// machine's noise moves the ratio (see also the A/A row of scenario 2).
     spread: Option<(f64, f64)>,
-    /// Higher is better (throughput) or lower is better (time, memory).
+    /// Higher is better (throughput) or lower is better (memory).
     higher_is_better: bool,
+    target: Target,
 }
 
 impl Row {
     /// A throughput row: `count` items per round of each side, timed by `t`.
-    fn throughput(scenario: String, unit: &'static str, count: usize, t: &Timing) -> Self {
+    fn throughput(
+        scenario: String,
+        unit: &'static str,
+        count: usize,
+        t: &Timing,
+        target: Target,
+    ) -> Self {
         Row {
             scenario,
             unit,
@@ -320,6 +484,7 @@ impl Row {
             ratio: t.speedup,
             spread: Some(t.spread),
             higher_is_better: true,
+            target,
         }
     }
 
@@ -405,6 +570,11 @@ where
             ta.push(seconds(a()).await);
         }
     }
+    timing(ta, tb)
+}
+
+/// The `Timing` of rounds that took `ta` seconds on one side and `tb` on the other.
+fn timing(ta: Vec<f64>, tb: Vec<f64>) -> Timing {
     let [low, speedup, high] = quantiles(
         ta.iter().zip(&tb).map(|(a, b)| b / a).collect(),
         [0.25, 0.5, 0.75],
@@ -442,6 +612,10 @@ const LIST_ROUNDS: usize = 61;
 /// machine moved its median by a third (0.60 in a run where the others read 0.93 to 1.04).
 const BULK_ROUNDS: usize = 61;
 
+/// Scenario 6's rounds wait on the network, a few tenths of a second each, and beside that
+/// wait the machine's noise is small: a few rounds suffice.
+const LATENCY_ROUNDS: usize = 9;
+
 /// Marks rows that compare a client with itself (the cost of paging), not with the baseline:
 /// they are left out of the summary's worst score.
 const INFO: &str = "(same client)";
@@ -470,6 +644,7 @@ async fn get_sequential(base: &str, rows: &mut Vec<Row>) {
         "req/s",
         n,
         &t,
+        Target::Ratio(RATIO_TARGET),
     ));
 }
 
@@ -505,10 +680,11 @@ async fn get_concurrent(base: &str, rows: &mut Vec<Row>) {
     )
     .await;
     rows.push(Row::throughput(
-        format!("2. get x{n}, 64 in flight"),
+        format!("2. get x{}, 64 in flight", grouped(n)),
         "req/s",
         n,
         &t,
+        Target::Ratio(RATIO_TARGET),
     ));
     // The baseline against a second, identical baseline: what the machine's noise alone
     // does to a ratio here (1.0 on a quiet machine).
@@ -519,10 +695,18 @@ async fn get_concurrent(base: &str, rows: &mut Vec<Row>) {
         "req/s",
         n,
         &t,
+        Target::None,
     ));
 }
 
-async fn large_group(members: usize, rounds: usize, rows: &mut Vec<Row>) -> f64 {
+/// Scenario 3 for a group of `members`; returns `prolific`'s peak memory over the body's size.
+/// `peak_target`: the most that may be.
+async fn large_group(
+    members: usize,
+    rounds: usize,
+    peak_target: Option<f64>,
+    rows: &mut Vec<Row>,
+) -> f64 {
     let body = members_body(members);
     let size = body.len();
     let mut answers = Answers::new();
@@ -531,7 +715,7 @@ async fn large_group(members: usize, rounds: usize, rows: &mut Vec<Row>) -> f64 
         response("200 OK", &body),
     );
     drop(body);
-    let base = serve(answers).await;
+    let base = serve(answers, Duration::ZERO).await;
     let (client, raw) = (prolific_client(&base), Raw::new(&base));
     let groups = client.participant_groups();
     let path = format!("/api/v1/participant-groups/{GROUP}/participants/");
@@ -562,22 +746,18 @@ async fn large_group(members: usize, rounds: usize, rows: &mut Vec<Row>) -> f64 
         }
     }
     let (mem_a, mem_b) = (median(mem_a), median(mem_b));
-    let [low, paired, high] = quantiles(
-        time_a.iter().zip(&time_b).map(|(a, b)| a / b).collect(),
-        [0.25, 0.5, 0.75],
-    );
-    rows.push(Row {
-        scenario: format!("3. participants() of {members}: time"),
-        unit: "ms",
-        prolific: median(time_a) * 1e3,
-        baseline: median(time_b) * 1e3,
-        ratio: paired,
-        spread: Some((low, high)),
-        higher_is_better: false,
-    });
+    let per_body = mem_a / size as f64;
+    rows.push(Row::throughput(
+        format!("3. participants() of {}", grouped(members)),
+        "members/s",
+        members,
+        &timing(time_a, time_b),
+        Target::Ratio(RATIO_TARGET),
+    ));
     rows.push(Row {
         scenario: format!(
-            "3. participants() of {members}: peak memory ({:.1} MB body)",
+            "3. participants() of {}: peak memory ({:.1} MB body; prolific {per_body:.2}x it)",
+            grouped(members),
             size as f64 / 1e6
         ),
         unit: "MB",
@@ -586,8 +766,15 @@ async fn large_group(members: usize, rounds: usize, rows: &mut Vec<Row>) -> f64 
         ratio: mem_a / mem_b,
         spread: None,
         higher_is_better: false,
+        target: match peak_target {
+            Some(limit) => Target::PeakPerBody {
+                measured: per_body,
+                limit,
+            },
+            None => Target::None,
+        },
     });
-    mem_a / size as f64
+    per_body
 }
 
 async fn list_pages(rows: &mut Vec<Row>) {
@@ -595,15 +782,7 @@ async fn list_pages(rows: &mut Vec<Row>) {
     let page = 200;
     let all: Vec<_> = (0..total).map(group).collect();
     let mut answers = Answers::new();
-    for offset in (0..=total).step_by(page) {
-        let results = &all[offset.min(total)..(offset + page).min(total)];
-        answers.insert(
-            format!(
-                "GET /api/v1/participant-groups/?limit={page}&offset={offset}&workspace_id={WORKSPACE}"
-            ),
-            response("200 OK", &serde_json::to_vec(&json!({ "results": results })).unwrap()),
-        );
-    }
+    page_answers(&all, page, &mut answers);
     let one = serde_json::to_vec(&json!({ "results": all })).unwrap();
     answers.insert(
         format!("GET /api/v1/participant-groups/?limit={total}&offset=0&workspace_id={WORKSPACE}"),
@@ -615,7 +794,7 @@ async fn list_pages(rows: &mut Vec<Row>) {
         ),
         response("200 OK", br#"{"results":[]}"#),
     );
-    let base = serve(answers).await;
+    let base = serve(answers, Duration::ZERO).await;
     let (client, raw) = (prolific_client(&base), Raw::new(&base));
     let groups = client.participant_groups();
     let list = |size: usize| {
@@ -632,31 +811,15 @@ async fn list_pages(rows: &mut Vec<Row>) {
     };
     let raw_list = |size: usize| {
         let raw = &raw;
-        async move {
-            // Like `send()`, it returns every group: a hand-written lister keeps them too.
-            let mut all = Vec::new();
-            loop {
-                let answer: types::ParticipantGroupList = raw
-                    .get(&format!(
-                        "/api/v1/participant-groups/?limit={size}&offset={}&workspace_id={WORKSPACE}",
-                        all.len()
-                    ))
-                    .await;
-                let last = answer.results.len() < size;
-                all.extend(answer.results);
-                if last {
-                    break;
-                }
-            }
-            assert_eq!(all.len(), total);
-        }
+        async move { assert_eq!(raw.list_all(size).await.len(), total) }
     };
     let t = timed(LIST_ROUNDS, || list(page), || raw_list(page)).await;
     rows.push(Row::throughput(
-        format!("4. list {total} groups, pages of {page}"),
+        format!("4. list {} groups, pages of {page}", grouped(total)),
         "groups/s",
         total,
         &t,
+        Target::Ratio(RATIO_TARGET),
     ));
     // What paging itself costs (50 round trips instead of 1), for each client on its own.
     let t = timed(ROUNDS, || list(page), || list(total)).await;
@@ -665,6 +828,7 @@ async fn list_pages(rows: &mut Vec<Row>) {
         "groups/s",
         total,
         &t,
+        Target::None,
     ));
     let t = timed(ROUNDS, || raw_list(page), || raw_list(total)).await;
     rows.push(Row::throughput(
@@ -672,6 +836,7 @@ async fn list_pages(rows: &mut Vec<Row>) {
         "groups/s",
         total,
         &t,
+        Target::None,
     ));
 }
 
@@ -684,7 +849,7 @@ async fn bulk_add(rows: &mut Vec<Row>) {
         format!("POST /api/v1/participant-groups/{GROUP}/participants/"),
         response("200 OK", &answer),
     );
-    let base = serve(answers).await;
+    let base = serve(answers, Duration::ZERO).await;
     let (client, raw) = (prolific_client(&base), Raw::new(&base));
     let groups = client.participant_groups();
     let ids: Vec<String> = (0..n).map(|i| format!("{i:024x}")).collect();
@@ -697,19 +862,103 @@ async fn bulk_add(rows: &mut Vec<Row>) {
                 .await
                 .unwrap();
         },
-        || async {
-            for part in ids.chunks(chunk) {
-                raw.post_members(part).await;
-            }
-        },
+        || raw.add_all(&ids, chunk),
     )
     .await;
     rows.push(Row::throughput(
-        format!("5. add_participants of {n} ids, chunks of {chunk}"),
+        format!(
+            "5. add_participants of {} ids, chunks of {}",
+            grouped(n),
+            grouped(chunk)
+        ),
         "ids/s",
         n,
         &t,
+        Target::Ratio(RATIO_TARGET),
     ));
+}
+
+/// Scenario 6: both clients against a server that waits before each answer, as Prolific's
+/// network would, so that the time is the round trips' and the client's own cost is what it
+/// adds to them. Sequential requests, as in scenarios 4 and 5.
+async fn latency(rows: &mut Vec<Row>) {
+    let delay = Duration::from_millis(20);
+    let ms = delay.as_millis();
+    let (n, chunk) = (20_000, 1_000);
+    let (total, page) = (2_000, 200);
+    let mut answers = Answers::new();
+    answers.insert(
+        format!("POST /api/v1/participant-groups/{GROUP}/participants/"),
+        response("200 OK", &members_body(10)),
+    );
+    let all: Vec<_> = (0..total).map(group).collect();
+    page_answers(&all, page, &mut answers);
+    let base = serve(answers, delay).await;
+    let (client, raw) = (prolific_client(&base), Raw::new(&base));
+    let groups = client.participant_groups();
+
+    let ids: Vec<String> = (0..n).map(|i| format!("{i:024x}")).collect();
+    let t = timed(
+        LATENCY_ROUNDS,
+        || async {
+            groups
+                .add_participants(GROUP, &ids)
+                .chunk_size(chunk)
+                .await
+                .unwrap();
+        },
+        || raw.add_all(&ids, chunk),
+    )
+    .await;
+    rows.push(Row::throughput(
+        format!(
+            "6. latency {ms} ms: add {} ids, {} per request",
+            grouped(n),
+            grouped(chunk)
+        ),
+        "ids/s",
+        n,
+        &t,
+        Target::Ratio(LATENCY_TARGET),
+    ));
+
+    let t = timed(
+        LATENCY_ROUNDS,
+        || async {
+            let got = groups
+                .list(GroupFilter::workspace(WORKSPACE))
+                .page_size(page as u64)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(got.len(), total);
+        },
+        || async { assert_eq!(raw.list_all(page).await.len(), total) },
+    )
+    .await;
+    rows.push(Row::throughput(
+        format!(
+            "6. latency {ms} ms: list {} groups, pages of {page}",
+            grouped(total)
+        ),
+        "groups/s",
+        total,
+        &t,
+        Target::Ratio(LATENCY_TARGET),
+    ));
+}
+
+/// `n` with its thousands apart: 20,000.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -725,9 +974,9 @@ async fn main() {
         format!("GET /api/v1/participant-groups/{GROUP}/"),
         response("200 OK", &serde_json::to_vec(&group(1)).unwrap()),
     );
-    let base = serve(answers).await;
+    let base = serve(answers, Duration::ZERO).await;
 
-    // `cargo bench --bench client -- 5` runs only scenario 5 (any of 1 to 5, several allowed).
+    // `cargo bench --bench client -- 5` runs only scenario 5 (any of 1 to 6, several allowed).
     let only: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with('-'))
@@ -742,8 +991,8 @@ async fn main() {
     }
     let (mut per_body_100k, mut per_body_1m) = (f64::NAN, f64::NAN);
     if wanted("3") {
-        per_body_100k = large_group(100_000, 11, &mut rows).await;
-        per_body_1m = large_group(1_000_000, 15, &mut rows).await;
+        per_body_100k = large_group(100_000, 11, None, &mut rows).await;
+        per_body_1m = large_group(1_000_000, 15, Some(PEAK_PER_BODY_TARGET), &mut rows).await;
     }
     if wanted("4") {
         list_pages(&mut rows).await;
@@ -751,25 +1000,38 @@ async fn main() {
     if wanted("5") {
         bulk_add(&mut rows).await;
     }
+    if wanted("6") {
+        latency(&mut rows).await;
+    }
 
+    let width = rows.iter().map(|r| r.scenario.len()).max().unwrap_or(0);
     println!(
-        "\n{:<70} {:>14} {:>14} {:>8}  middle half of rounds",
-        "scenario (median of rounds)", "prolific", "baseline", "ratio"
+        "\n{:<width$} {:>10} {:7} {:>10} {:7} {:>8}  {:<18}  middle half of rounds",
+        "scenario (median of rounds)", "prolific", "", "baseline", "", "ratio", "target"
     );
+    let (mut met, mut missed) = (0, Vec::new());
     for row in &rows {
+        let unit = row.unit.split('/').next().unwrap();
+        let target = match row.target.check(row.ratio) {
+            Some((target, true)) => {
+                met += 1;
+                format!("{target} ok")
+            }
+            Some((target, false)) => {
+                missed.push(row.scenario.as_str());
+                format!("{target} MISSED")
+            }
+            None => String::new(),
+        };
         let spread = row
             .spread
             .map(|(low, high)| format!("{low:.3} to {high:.3}"))
             .unwrap_or_default();
-        println!(
-            "{:<70} {:>10.1} {:<3} {:>10.1} {:<3} {:>8.3}  {spread}",
-            row.scenario,
-            row.prolific,
-            row.unit.split('/').next().unwrap(),
-            row.baseline,
-            row.unit.split('/').next().unwrap(),
-            row.ratio
+        let line = format!(
+            "{:<width$} {:>10.1} {unit:<7} {:>10.1} {unit:<7} {:>8.3}  {target:<18}  {spread}",
+            row.scenario, row.prolific, row.baseline, row.ratio
         );
+        println!("{}", line.trim_end());
     }
     let worst = rows
         .iter()
@@ -777,10 +1039,23 @@ async fn main() {
         .min_by(|a, b| a.score().total_cmp(&b.score()))
         .unwrap();
     println!(
-        "\nsummary: worst prolific/baseline score {:.3} ({}); participants() peak memory {:.2}x body at 100k, {:.2}x at 1M",
+        "\nsummary: worst prolific/baseline score {:.3} ({})",
         worst.score(),
-        worst.scenario,
-        per_body_100k,
-        per_body_1m
+        worst.scenario
     );
+    if wanted("3") {
+        println!(
+            "participants() peak memory: {per_body_100k:.2}x the body at 100,000 members, \
+             {per_body_1m:.2}x at 1,000,000"
+        );
+    }
+    if missed.is_empty() {
+        println!("guard rails: all {met} met");
+    } else {
+        println!(
+            "guard rails: {met} met, {} missed: {}",
+            missed.len(),
+            missed.join("; ")
+        );
+    }
 }
