@@ -215,10 +215,18 @@ impl Chunks {
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = Result<T>> + Send>>;
 
-/// The options the three changes share, and their bare `.await`.
+/// What the three changes share: how they are made, their options, and their bare `.await`.
 macro_rules! change_options {
     ($change:ident -> $output:ty) => {
         impl $change {
+            pub(super) fn new<I, S>(client: Client, group_id: &str, ids: I) -> Self
+            where
+                I: IntoIterator<Item = S>,
+                S: Into<String>,
+            {
+                $change(Change::new(client, group_id, ids))
+            }
+
             /// How many ids to send per request (default 1,000).
             pub fn chunk_size(mut self, size: usize) -> Self {
                 self.0.chunk_size = size;
@@ -255,14 +263,6 @@ macro_rules! change_options {
 pub struct AddParticipants(Change);
 
 impl AddParticipants {
-    pub(super) fn new<I, S>(client: Client, group_id: &str, ids: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        AddParticipants(Change::new(client, group_id, ids))
-    }
-
     /// Adds the participants, chunk by chunk, and returns every member afterwards.
     pub async fn send(self) -> Result<Vec<Membership>> {
         self.0.add_or_remove(Operation::AddMembers).await
@@ -279,14 +279,6 @@ change_options!(AddParticipants -> Vec<Membership>);
 pub struct RemoveParticipants(Change);
 
 impl RemoveParticipants {
-    pub(super) fn new<I, S>(client: Client, group_id: &str, ids: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        RemoveParticipants(Change::new(client, group_id, ids))
-    }
-
     /// Removes the participants, chunk by chunk, and returns every member afterwards.
     pub async fn send(self) -> Result<Vec<Membership>> {
         self.0.add_or_remove(Operation::RemoveMembers).await
@@ -310,14 +302,6 @@ change_options!(RemoveParticipants -> Vec<Membership>);
 pub struct ReplaceParticipants(Change);
 
 impl ReplaceParticipants {
-    pub(super) fn new<I, S>(client: Client, group_id: &str, ids: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        ReplaceParticipants(Change::new(client, group_id, ids))
-    }
-
     /// Replaces the membership and returns the group as it is afterwards.
     pub async fn send(self) -> Result<ParticipantGroup> {
         self.0.replace().await
