@@ -1,6 +1,8 @@
 //! Checks of user input, made before anything is sent.
 
-use std::collections::HashSet;
+use std::borrow::Cow;
+
+use indexmap::IndexSet;
 
 use crate::error::{Error, Result};
 
@@ -9,11 +11,18 @@ use crate::error::{Error, Result};
 /// control characters, and the path segments `.` and `..` (which URL parsers resolve even
 /// when percent-encoded). Everything else is percent-encoded by the generated client.
 pub(crate) fn check_id(what: impl FnOnce() -> String, id: &str) -> Result<()> {
+    let is_odd = |c: &char| c.is_whitespace() || c.is_control();
+    // Ids are ASCII in practice: their bytes are their characters, with nothing to decode.
+    let odd = if id.is_ascii() {
+        id.bytes().map(char::from).find(is_odd)
+    } else {
+        id.chars().find(is_odd)
+    };
     let problem = if id.is_empty() {
         "is empty"
-    } else if id.chars().any(char::is_whitespace) {
+    } else if odd.is_some_and(char::is_whitespace) {
         "contains whitespace"
-    } else if id.chars().any(char::is_control) {
+    } else if odd.is_some() {
         "contains a control character"
     } else if id == "." || id == ".." {
         "is a relative path segment"
@@ -39,22 +48,25 @@ pub(crate) fn check_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Checks participant ids and drops repeats, keeping each id's first place.
-pub(crate) fn participant_ids<I, S>(ids: I) -> Result<Vec<String>>
+/// Checks participant ids and drops repeats, keeping each id's first place. Ids the caller
+/// lends stay borrowed: bulk changes take any number of them, and copy each once, into the
+/// request that sends it.
+pub(crate) fn participant_ids<'a, I, S>(ids: I) -> Result<Vec<Cow<'a, str>>>
 where
     I: IntoIterator<Item = S>,
-    S: Into<String>,
+    S: Into<Cow<'a, str>>,
 {
-    let mut seen = HashSet::new();
-    let mut checked = Vec::new();
-    for (index, id) in ids.into_iter().enumerate() {
+    let ids = ids.into_iter();
+    // The ids are the caller's own, so SipHash's defence against crafted collisions buys
+    // nothing here: foldhash (hashbrown's default) hashes them for much less.
+    let mut unique: IndexSet<_, foldhash::fast::RandomState> =
+        IndexSet::with_capacity_and_hasher(ids.size_hint().0, Default::default());
+    for (index, id) in ids.enumerate() {
         let id = id.into();
         check_id(|| format!("participant id #{index}"), &id)?;
-        if seen.insert(id.clone()) {
-            checked.push(id);
-        }
+        unique.insert(id);
     }
-    Ok(checked)
+    Ok(unique.into_iter().collect())
 }
 
 #[cfg(test)]
@@ -78,6 +90,14 @@ mod tests {
         ] {
             assert!(check_group_id(good).is_ok(), "{good:?}");
         }
+    }
+
+    #[test]
+    fn borrowed_ids_stay_borrowed() {
+        let given = vec!["a".to_owned(), "b".to_owned(), "a".to_owned()];
+        let ids = participant_ids(&given).unwrap();
+        assert_eq!(ids, ["a", "b"]);
+        assert!(ids.iter().all(|id| matches!(id, Cow::Borrowed(_))));
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! [`CreateGroup`]: a new group in a workspace or an organisation.
 
+use std::borrow::Cow;
+
 use super::Owner;
 use crate::{
     Client, Operation,
@@ -43,7 +45,9 @@ impl CreateGroup {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.participants = Some(participant_ids(ids));
+        let ids = ids.into_iter().map(|id| Cow::Owned(id.into()));
+        self.participants =
+            Some(participant_ids(ids).map(|ids| ids.into_iter().map(Cow::into_owned).collect()));
         self
     }
 

@@ -8,6 +8,7 @@
 //! defaults here.
 
 use std::{
+    borrow::Cow,
     fmt,
     future::{Future, IntoFuture},
     pin::Pin,
@@ -42,20 +43,21 @@ pub struct Progress {
 type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
 
 /// What the three changes hold: the group, the ids, and how to send them.
-struct Change {
+struct Change<'a> {
     client: Client,
     group_id: String,
-    /// The ids, checked and de-duplicated; or why they were refused.
-    ids: Result<Vec<String>>,
+    /// The ids, checked and de-duplicated (those the caller lent stay borrowed); or why they
+    /// were refused.
+    ids: Result<Vec<Cow<'a, str>>>,
     chunk_size: usize,
     progress: Option<ProgressFn>,
 }
 
-impl Change {
+impl<'a> Change<'a> {
     fn new<I, S>(client: Client, group_id: &str, ids: I) -> Self
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: Into<Cow<'a, str>>,
     {
         Change {
             client,
@@ -67,7 +69,7 @@ impl Change {
     }
 
     /// Checks the input; returns the ids and the change that sends them.
-    fn prepare(self, ids_required: bool) -> Result<(Vec<String>, Chunks)> {
+    fn prepare(self, ids_required: bool) -> Result<(Vec<Cow<'a, str>>, Chunks)> {
         check_group_id(&self.group_id)?;
         if self.chunk_size == 0 {
             return Err(Error::invalid("chunk size", "is zero"));
@@ -100,7 +102,7 @@ impl Change {
     async fn replace(self) -> Result<ParticipantGroup> {
         let (ids, chunks) = self.prepare(false)?;
         let first = ids.chunks(chunks.chunk_size).next().unwrap_or_default();
-        let group = patch(&chunks.client, &chunks.group_id, None, Some(first.to_vec()))
+        let group = patch(&chunks.client, &chunks.group_id, None, Some(owned(first)))
             .await
             .map_err(|e| chunks.failed(&ids, Operation::UpdateGroup, 0, e))?;
         chunks.report(&ids, 1);
@@ -117,7 +119,7 @@ impl Change {
     }
 }
 
-impl fmt::Debug for Change {
+impl fmt::Debug for Change<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Change")
             .field("group_id", &self.group_id)
@@ -137,11 +139,11 @@ struct Chunks {
 }
 
 impl Chunks {
-    fn total(&self, ids: &[String]) -> usize {
+    fn total(&self, ids: &[Cow<'_, str>]) -> usize {
         ids.len().div_ceil(self.chunk_size).max(1)
     }
 
-    fn report(&self, ids: &[String], chunks_done: usize) {
+    fn report(&self, ids: &[Cow<'_, str>], chunks_done: usize) {
         if let Some(callback) = &self.progress {
             callback(Progress {
                 chunks_done,
@@ -154,7 +156,7 @@ impl Chunks {
 
     fn failed(
         &self,
-        ids: &[String],
+        ids: &[Cow<'_, str>],
         operation: Operation,
         chunks_applied: usize,
         source: Error,
@@ -166,7 +168,7 @@ impl Chunks {
             chunks_applied,
             chunks_total: self.total(ids),
             ids_applied,
-            not_applied: ids[ids_applied..].to_vec(),
+            not_applied: owned(&ids[ids_applied..]),
             source,
         }))
     }
@@ -175,7 +177,7 @@ impl Chunks {
     /// `operation` (add or remove); returns the membership after the last one.
     async fn send(
         &self,
-        ids: &[String],
+        ids: &[Cow<'_, str>],
         first: usize,
         operation: Operation,
     ) -> Result<Option<Vec<Membership>>> {
@@ -192,9 +194,13 @@ impl Chunks {
     }
 
     /// Sends one chunk; returns the membership after it.
-    async fn send_one(&self, operation: Operation, chunk: &[String]) -> Result<Vec<Membership>> {
+    async fn send_one(
+        &self,
+        operation: Operation,
+        chunk: &[Cow<'_, str>],
+    ) -> Result<Vec<Membership>> {
         let body = types::ParticipantIds {
-            participant_ids: chunk.to_vec(),
+            participant_ids: owned(chunk),
         };
         let group_id = self.group_id.as_str();
         let members = self
@@ -213,16 +219,21 @@ impl Chunks {
     }
 }
 
-type BoxFuture<T> = Pin<Box<dyn Future<Output = Result<T>> + Send>>;
+/// Copies of ids, for a request body or a report.
+fn owned(ids: &[Cow<'_, str>]) -> Vec<String> {
+    ids.iter().map(|id| String::from(&**id)).collect()
+}
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
 
 /// What the three changes share: how they are made, their options, and their bare `.await`.
 macro_rules! change_options {
     ($change:ident -> $output:ty) => {
-        impl $change {
+        impl<'a> $change<'a> {
             pub(super) fn new<I, S>(client: Client, group_id: &str, ids: I) -> Self
             where
                 I: IntoIterator<Item = S>,
-                S: Into<String>,
+                S: Into<Cow<'a, str>>,
             {
                 $change(Change::new(client, group_id, ids))
             }
@@ -244,9 +255,9 @@ macro_rules! change_options {
         }
 
         /// `.await` is [`send`](Self::send).
-        impl IntoFuture for $change {
+        impl<'a> IntoFuture for $change<'a> {
             type Output = Result<$output>;
-            type IntoFuture = BoxFuture<$output>;
+            type IntoFuture = BoxFuture<'a, $output>;
 
             fn into_future(self) -> Self::IntoFuture {
                 Box::pin(self.send())
@@ -258,11 +269,14 @@ macro_rules! change_options {
 /// Adds participants, from
 /// [`ParticipantGroups::add_participants`](super::ParticipantGroups::add_participants);
 /// `.send()` or `.await` resolves to every member afterwards.
+///
+/// It borrows the ids it was given (`'a`) until it completes; give owned `String`s for a
+/// change that must be `'static` (to spawn it, say).
 #[derive(Debug)]
 #[must_use = "a membership change does nothing until `.send()` or `.await`"]
-pub struct AddParticipants(Change);
+pub struct AddParticipants<'a>(Change<'a>);
 
-impl AddParticipants {
+impl AddParticipants<'_> {
     /// Adds the participants, chunk by chunk, and returns every member afterwards.
     pub async fn send(self) -> Result<Vec<Membership>> {
         self.0.add_or_remove(Operation::AddMembers).await
@@ -276,9 +290,9 @@ change_options!(AddParticipants -> Vec<Membership>);
 /// `.send()` or `.await` resolves to every member afterwards.
 #[derive(Debug)]
 #[must_use = "a membership change does nothing until `.send()` or `.await`"]
-pub struct RemoveParticipants(Change);
+pub struct RemoveParticipants<'a>(Change<'a>);
 
-impl RemoveParticipants {
+impl RemoveParticipants<'_> {
     /// Removes the participants, chunk by chunk, and returns every member afterwards.
     pub async fn send(self) -> Result<Vec<Membership>> {
         self.0.add_or_remove(Operation::RemoveMembers).await
@@ -299,9 +313,9 @@ change_options!(RemoveParticipants -> Vec<Membership>);
 /// are missing.
 #[derive(Debug)]
 #[must_use = "a membership change does nothing until `.send()` or `.await`"]
-pub struct ReplaceParticipants(Change);
+pub struct ReplaceParticipants<'a>(Change<'a>);
 
-impl ReplaceParticipants {
+impl ReplaceParticipants<'_> {
     /// Replaces the membership and returns the group as it is afterwards.
     pub async fn send(self) -> Result<ParticipantGroup> {
         self.0.replace().await

@@ -13,6 +13,8 @@ pub use members::{
 };
 pub use update::UpdateGroup;
 
+use std::borrow::Cow;
+
 use crate::{
     Client, Operation,
     error::Result,
@@ -215,10 +217,10 @@ impl ParticipantGroups {
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub fn add_participants<I, S>(&self, id: impl AsRef<str>, ids: I) -> AddParticipants
+    pub fn add_participants<'a, I, S>(&self, id: impl AsRef<str>, ids: I) -> AddParticipants<'a>
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: Into<Cow<'a, str>>,
     {
         AddParticipants::new(self.client.clone(), id.as_ref(), ids)
     }
@@ -234,10 +236,14 @@ impl ParticipantGroups {
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub fn remove_participants<I, S>(&self, id: impl AsRef<str>, ids: I) -> RemoveParticipants
+    pub fn remove_participants<'a, I, S>(
+        &self,
+        id: impl AsRef<str>,
+        ids: I,
+    ) -> RemoveParticipants<'a>
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: Into<Cow<'a, str>>,
     {
         RemoveParticipants::new(self.client.clone(), id.as_ref(), ids)
     }
@@ -255,10 +261,14 @@ impl ParticipantGroups {
     /// assert_eq!(emptied.participant_count, Some(0));
     /// # Ok(()) }
     /// ```
-    pub fn replace_participants<I, S>(&self, id: impl AsRef<str>, ids: I) -> ReplaceParticipants
+    pub fn replace_participants<'a, I, S>(
+        &self,
+        id: impl AsRef<str>,
+        ids: I,
+    ) -> ReplaceParticipants<'a>
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: Into<Cow<'a, str>>,
     {
         ReplaceParticipants::new(self.client.clone(), id.as_ref(), ids)
     }
