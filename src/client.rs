@@ -10,10 +10,10 @@ use progenitor_client::ClientInfo;
 use reqwest::Url;
 
 use crate::{
-    Operation,
     error::{Error, RawResult, Result},
     generated::Client as RawClient,
     hooks::Inner,
+    operation::Operation,
     retry::RetryPolicy,
 };
 

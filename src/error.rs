@@ -10,10 +10,10 @@ use std::{collections::BTreeMap, fmt, time::Duration};
 use reqwest::StatusCode;
 
 use crate::{
-    Operation,
+    generated::types,
     hooks::LastAttempt,
+    operation::Operation,
     retry::{is_retryable_status, retry_after},
-    types,
 };
 
 /// What a call of the generated client returns.

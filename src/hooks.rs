@@ -31,8 +31,8 @@ use reqwest::{
 use tracing::Instrument;
 
 use crate::{
-    Operation,
     generated::Client as RawClient,
+    operation::Operation,
     retry::{RetryPolicy, retry_after},
 };
 

@@ -21,7 +21,7 @@ use std::{
 
 use reqwest::{StatusCode, header::HeaderMap};
 
-use crate::Operation;
+use crate::operation::Operation;
 
 /// How the client retries failed requests. The defaults: 2 retries, 0.5 s base back-off,
 /// 8 s cap, `Retry-After` honoured up to 60 s.

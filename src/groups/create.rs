@@ -4,9 +4,10 @@ use std::borrow::Cow;
 
 use super::Owner;
 use crate::{
-    Client, Operation,
+    client::Client,
     error::Result,
-    types::{self, ParticipantGroup},
+    generated::types::{self, ParticipantGroup},
+    operation::Operation,
     validate::{check_id, check_name, participant_ids},
 };
 

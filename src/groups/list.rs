@@ -12,9 +12,10 @@ use futures_util::{Stream, StreamExt, TryStreamExt, stream};
 
 use super::GroupFilter;
 use crate::{
-    Client, Operation,
+    client::Client,
     error::{Error, Result},
-    types::ParticipantGroup,
+    generated::types::ParticipantGroup,
+    operation::Operation,
     validate::check_id,
 };
 

@@ -17,9 +17,10 @@ use std::{
 
 use super::update::patch;
 use crate::{
-    Client, Operation,
+    client::Client,
     error::{BulkError, Error, Result},
-    types::{self, Membership, ParticipantGroup},
+    generated::types::{self, Membership, ParticipantGroup},
+    operation::Operation,
     validate::{check_group_id, participant_ids},
 };
 

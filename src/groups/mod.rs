@@ -16,9 +16,10 @@ pub use update::UpdateGroup;
 use std::borrow::Cow;
 
 use crate::{
-    Client, Operation,
+    client::Client,
     error::Result,
-    types::{Membership, ParticipantGroup},
+    generated::types::{Membership, ParticipantGroup},
+    operation::Operation,
     validate::check_group_id,
 };
 

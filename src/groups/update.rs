@@ -1,9 +1,10 @@
 //! [`UpdateGroup`]: renaming a group, and the PATCH that replacing its membership starts with.
 
 use crate::{
-    Client, Operation,
+    client::Client,
     error::{Error, Result},
-    types::{self, ParticipantGroup},
+    generated::types::{self, ParticipantGroup},
+    operation::Operation,
     validate::{check_group_id, check_name},
 };
 
