@@ -165,17 +165,14 @@ impl ClientHooks<Inner> for RawClient {
                 }
                 Err(e) => tracing::debug!(parent: &span, error = %e, "request failed"),
             }
-            attempt += 1;
-            inner.note(&outcome, attempt);
-            match (
-                inner.retry.delay_after(operation, attempt - 1, &outcome),
-                spare,
-            ) {
+            inner.note(&outcome, attempt + 1);
+            match (inner.retry.delay_after(operation, attempt, &outcome), spare) {
                 (Some(delay), Some(next)) => {
                     tracing::debug!(parent: &span, delay_ms = delay.as_millis() as u64, "retrying");
                     inner.retries.fetch_add(1, Ordering::Relaxed);
                     tokio::time::sleep(delay).await;
                     request = next;
+                    attempt += 1;
                 }
                 _ => return outcome,
             }
