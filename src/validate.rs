@@ -61,9 +61,10 @@ where
     // nothing here: foldhash (hashbrown's default) hashes them for much less.
     let mut unique: IndexSet<_, foldhash::fast::RandomState> =
         IndexSet::with_capacity_and_hasher(ids.size_hint().0, Default::default());
-    for (index, id) in ids.enumerate() {
+    // Positions are counted from 1, as a person counts them: the first id is #1.
+    for (position, id) in ids.enumerate().map(|(index, id)| (index + 1, id)) {
         let id = id.into();
-        check_id(|| format!("participant id #{index}"), &id)?;
+        check_id(|| format!("participant id #{position}"), &id)?;
         unique.insert(id);
     }
     Ok(unique.into_iter().collect())
@@ -107,9 +108,9 @@ mod tests {
             ["b", "a", "c"]
         );
         let err = participant_ids(["ok", ""]).unwrap_err().to_string();
-        assert_eq!(err, "invalid input: participant id #1 is empty (\"\")");
+        assert_eq!(err, "invalid input: participant id #2 is empty (\"\")");
         let unknown_length = ["ok", "ok", ""].into_iter().filter(|_| true);
         let err = participant_ids(unknown_length).unwrap_err().to_string();
-        assert_eq!(err, "invalid input: participant id #2 is empty (\"\")");
+        assert_eq!(err, "invalid input: participant id #3 is empty (\"\")");
     }
 }

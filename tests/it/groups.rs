@@ -144,7 +144,7 @@ async fn create_refuses_bad_input_before_sending() {
         .send()
         .await
         .unwrap_err();
-    assert_invalid(err, "participant id #1", "contains whitespace");
+    assert_invalid(err, "participant id #2", "contains whitespace");
     wire.assert_calls_async(0).await;
 }
 
