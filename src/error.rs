@@ -426,7 +426,10 @@ impl Error {
             }))
         };
         match error {
-            Raw::InvalidRequest(message) => Error::invalid("request", message),
+            Raw::InvalidRequest(message) => Error::invalid(
+                format!("the {operation} request"),
+                format!("could not be built: {message}"),
+            ),
             Raw::CommunicationError(e) | Raw::ResponseBodyError(e) | Raw::InvalidUpgrade(e) => {
                 transport(operation, e)
             }

@@ -265,7 +265,7 @@ async fn update_renames_and_never_touches_membership() {
     mock.assert_calls_async(1).await;
 
     let err = groups.update(GROUP_ID).send().await.unwrap_err();
-    assert_invalid(err, "update", "changes nothing");
+    assert_invalid(err, "the update", "changes nothing");
     let err = groups.update(GROUP_ID).name("").send().await.unwrap_err();
     assert_invalid(err, "name", "is empty");
     mock.assert_calls_async(1).await;

@@ -3,7 +3,7 @@
 
 use crate::support;
 
-use prolific::Client;
+use prolific::{Client, GroupFilter};
 use support::*;
 
 /// A client for a server that is never reached: for input refused before sending.
@@ -23,5 +23,25 @@ async fn positions_count_from_one() {
     assert_eq!(
         err.unwrap_err().to_string(),
         "invalid input: participant id #2 contains whitespace (\"a b\")"
+    );
+}
+
+#[tokio::test]
+async fn messages_use_the_words_the_user_wrote() {
+    let groups = unreached().participant_groups();
+    let err = groups.list(GroupFilter::workspace("")).send().await;
+    assert_eq!(
+        err.unwrap_err().to_string(),
+        "invalid input: workspace id is empty (\"\")"
+    );
+    let err = groups.list(GroupFilter::project(" ")).send().await;
+    assert_eq!(
+        err.unwrap_err().to_string(),
+        "invalid input: project id contains whitespace (\" \")"
+    );
+    let err = groups.update(GROUP_ID).send().await;
+    assert_eq!(
+        err.unwrap_err().to_string(),
+        "invalid input: the update changes nothing: give a new name with .name(..)"
     );
 }
