@@ -392,14 +392,47 @@ impl fmt::Display for BulkError {
         };
         write!(
             f,
-            "{verb} group {} stopped after {} of {} chunks: {} ids applied, {} not applied (re-send `not_applied` to finish); cause: {}",
+            "{verb} group {} stopped after {} of {} chunks: {} ids applied, {} not applied",
             self.group_id,
             self.chunks_applied,
             self.chunks_total,
             self.ids_applied,
             self.not_applied.len(),
-            self.source
-        )
+        )?;
+        if let Some(advice) = self.advice() {
+            write!(f, "; {advice}")?;
+        }
+        write!(f, "; cause: {}", self.source)
+    }
+}
+
+impl BulkError {
+    /// What to do next, in a person's words: running the change again only where that can
+    /// succeed (the cause was transient), otherwise what is wrong, when it is known.
+    fn advice(&self) -> Option<&'static str> {
+        if self.source.is_retryable() {
+            return Some(match self.operation {
+                Operation::AddMembers | Operation::RemoveMembers => {
+                    "running the same change again finishes it (adding and removing are idempotent)"
+                }
+                _ => {
+                    "running the same replacement again finishes it (it starts over from the first chunk)"
+                }
+            });
+        }
+        if self.source.is_not_found() {
+            Some(
+                "the group was not found (or this token may not see it), so running it again will not help",
+            )
+        } else if self.source.is_unauthorized() {
+            Some("the API token was refused, so running it again will not help")
+        } else if self.source.is_forbidden() {
+            Some("this token may not change the group, so running it again will not help")
+        } else if self.source.is_validation() {
+            Some("Prolific refused the request as invalid, so running it again will not help")
+        } else {
+            None
+        }
     }
 }
 

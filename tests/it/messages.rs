@@ -3,7 +3,9 @@
 
 use crate::support;
 
+use httpmock::prelude::*;
 use prolific::{Client, GroupFilter};
+use serde_json::json;
 use support::*;
 
 /// A client for a server that is never reached: for input refused before sending.
@@ -23,6 +25,96 @@ async fn positions_count_from_one() {
     assert_eq!(
         err.unwrap_err().to_string(),
         "invalid input: participant id #2 contains whitespace (\"a b\")"
+    );
+}
+
+/// The message of an add of two ids whose one request is answered `status`.
+async fn bulk_add_failing_with(status: u16) -> String {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST);
+            then.status(status)
+                .json_body(json!({"error": {"title": "t", "detail": "d"}}));
+        })
+        .await;
+    let err = client(&server.base_url())
+        .participant_groups()
+        .add_participants(GROUP_ID, ["p1", "p2"])
+        .await
+        .unwrap_err();
+    assert!(err.bulk().is_some(), "{err:?}");
+    err.to_string()
+}
+
+const RUN_AGAIN: &str =
+    "; running the same change again finishes it (adding and removing are idempotent); cause: ";
+
+#[tokio::test]
+async fn bulk_advice_to_run_again_only_when_a_transient_failure_stopped_it() {
+    for status in [429, 500, 503] {
+        let text = bulk_add_failing_with(status).await;
+        assert!(
+            text.starts_with(&format!(
+                "adding participants to group {GROUP_ID} stopped after 0 of 1 chunks: 0 ids \
+                 applied, 2 not applied{RUN_AGAIN}Prolific answered {status}"
+            )),
+            "{text}"
+        );
+        assert!(!text.contains("not_applied"), "{text}");
+    }
+    let permanent = [
+        (
+            404,
+            "the group was not found (or this token may not see it), so running it again will \
+             not help",
+        ),
+        (
+            400,
+            "Prolific refused the request as invalid, so running it again will not help",
+        ),
+        (
+            401,
+            "the API token was refused, so running it again will not help",
+        ),
+        (
+            403,
+            "this token may not change the group, so running it again will not help",
+        ),
+    ];
+    for (status, advice) in permanent {
+        let text = bulk_add_failing_with(status).await;
+        assert!(
+            text.contains(&format!(
+                "0 ids applied, 2 not applied; {advice}; cause: Prolific answered {status}"
+            )),
+            "{text}"
+        );
+        assert!(!text.contains("running the same"), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn a_replacement_is_run_again_as_a_whole() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method("PATCH");
+            then.status(502).body("<html>bad gateway</html>");
+        })
+        .await;
+    let err = client(&server.base_url())
+        .participant_groups()
+        .replace_participants(GROUP_ID, ["p1"])
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains(
+            "1 not applied; running the same replacement again finishes it (it starts over \
+             from the first chunk); cause: Prolific answered 502 Bad Gateway"
+        ),
+        "{text}"
     );
 }
 
