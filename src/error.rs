@@ -65,7 +65,10 @@ pub enum Error {
     },
 
     /// The connection failed: refused, reset, DNS, TLS, or the body was cut off.
-    #[error("could not talk to Prolific ({operation}): {source}")]
+    ///
+    /// `Display` ends with the innermost cause (such as `Connection refused`), and for an
+    /// operation that is not idempotent, says when the request may have been applied.
+    #[error("could not talk to Prolific ({operation}): {}", connection_failure(.operation, .source))]
     Connection {
         /// The operation that failed.
         operation: Operation,
@@ -510,6 +513,31 @@ impl Error {
             Raw::Custom(message) => Error::Config(message),
         }
     }
+}
+
+/// What a [`Error::Connection`] says after the operation: reqwest's message, the innermost
+/// cause of it (reqwest's own message names only the URL), and, for an operation that is not
+/// idempotent, that it may have been applied, unless the connection was never made.
+fn connection_failure(operation: &Operation, source: &reqwest::Error) -> String {
+    let mut text = source.to_string();
+    if let Some(cause) = root_cause(source) {
+        text = format!("{text}: {cause}");
+    }
+    if !operation.is_idempotent() && !source.is_connect() {
+        text.push_str("; the request may or may not have been applied");
+    }
+    text
+}
+
+/// The message of the innermost error of `error`'s `source()` chain, when there is one and it
+/// says something other than `error` itself.
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut innermost = error.source()?;
+    while let Some(next) = innermost.source() {
+        innermost = next;
+    }
+    let text = innermost.to_string();
+    (!text.is_empty() && text != error.to_string()).then_some(text)
 }
 
 fn transport(operation: Operation, source: reqwest::Error) -> Error {

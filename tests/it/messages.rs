@@ -4,7 +4,7 @@
 use crate::support;
 
 use httpmock::prelude::*;
-use prolific::{Client, GroupFilter};
+use prolific::{Client, Error, GroupFilter, Owner};
 use serde_json::json;
 use support::*;
 
@@ -116,6 +116,75 @@ async fn a_replacement_is_run_again_as_a_whole() {
         ),
         "{text}"
     );
+}
+
+#[tokio::test]
+async fn a_connection_error_gives_its_root_cause_and_nothing_was_sent() {
+    // A port that was just free: nothing listens there, so the connection is refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let err = client(&format!("http://127.0.0.1:{port}"))
+        .participant_groups()
+        .create(Owner::workspace(WORKSPACE_ID), "n")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Connection { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.starts_with(&format!(
+            "could not talk to Prolific (create_participant_group): error sending request for \
+             url (http://127.0.0.1:{port}/api/v1/participant-groups/): "
+        )),
+        "{text}"
+    );
+    assert!(text.contains("Connection refused"), "{text}");
+    // Refused: the request never left, so there is no doubt about whether it was applied.
+    assert!(!text.contains("may or may not"), "{text}");
+}
+
+#[cfg(feature = "fake")]
+#[tokio::test]
+async fn a_create_cut_off_after_sending_may_have_been_applied() {
+    use prolific::{Operation, fake::FakeProlific, fake::Fault};
+
+    let fake = FakeProlific::start().await.unwrap();
+    let client = Client::builder()
+        .base_url(fake.base_url())
+        .token(fake.token())
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let groups = client.participant_groups();
+    for fault in [Fault::drop_connection(), Fault::truncated_body()] {
+        fake.inject_on(Operation::CreateGroup, 1, fault.clone());
+        let err = groups
+            .create(Owner::workspace(WORKSPACE_ID), "n")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Connection { .. }),
+            "{fault:?}: {err:?}"
+        );
+        let text = err.to_string();
+        assert!(
+            text.starts_with("could not talk to Prolific (create_participant_group): "),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("; the request may or may not have been applied"),
+            "{text}"
+        );
+    }
+    // Reading is idempotent: running it again is always safe, so no note.
+    let id = fake.seed_groups(WORKSPACE_ID, 1).remove(0);
+    fake.inject_on(Operation::GetGroup, 1, Fault::drop_connection());
+    let text = groups.get(&id).await.unwrap_err().to_string();
+    assert!(!text.contains("may or may not"), "{text}");
 }
 
 #[tokio::test]
