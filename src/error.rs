@@ -79,7 +79,8 @@ pub enum Error {
 
     /// A success status came with a body that is not what the API documents.
     #[error(
-        "Prolific answered {status} to {operation} with a body that could not be read: {source}; body starts: {excerpt:?}"
+        "Prolific answered {status} to {operation} with a body that could not be read as the expected JSON ({}): {source}; body starts: {excerpt:?}",
+        .operation.expected_answer()
     )]
     Decode {
         /// The operation.

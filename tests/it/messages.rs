@@ -188,6 +188,56 @@ async fn a_create_cut_off_after_sending_may_have_been_applied() {
 }
 
 #[tokio::test]
+async fn a_body_that_is_not_the_expected_json_says_what_was_expected() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200)
+                .header("content-type", "text/html")
+                .body("<html>maintenance</html>");
+        })
+        .await;
+    let groups = client(&server.base_url()).participant_groups();
+    let read = [
+        (
+            groups.get(GROUP_ID).await.unwrap_err(),
+            "get_participant_group",
+            "a participant group",
+        ),
+        (
+            groups
+                .list(GroupFilter::workspace(WORKSPACE_ID))
+                .send()
+                .await
+                .unwrap_err(),
+            "list_participant_groups",
+            "a page of participant groups",
+        ),
+        (
+            groups.participants(GROUP_ID).await.unwrap_err(),
+            "list_participant_group_members",
+            "the members of a group",
+        ),
+    ];
+    for (err, operation, expected) in read {
+        assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+        let text = err.to_string();
+        assert!(
+            text.starts_with(&format!(
+                "Prolific answered 200 OK to {operation} with a body that could not be read as \
+                 the expected JSON ({expected}): "
+            )),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("; body starts: \"<html>maintenance</html>\""),
+            "{text}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn messages_use_the_words_the_user_wrote() {
     let groups = unreached().participant_groups();
     let err = groups.list(GroupFilter::workspace("")).send().await;
