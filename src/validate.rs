@@ -48,6 +48,53 @@ pub(crate) fn check_name(name: &str) -> Result<()> {
     Ok(())
 }
 
+/// Checks an API token: it must have something other than whitespace, and only characters an
+/// HTTP header can carry (any but the ASCII control characters other than tab). `from` is the
+/// environment variable it came from, if it did. Messages say which character is wrong and
+/// where, never the token.
+pub(crate) fn check_token(token: &str, from: Option<&str>) -> Result<()> {
+    let the_token = match from {
+        Some(var) => format!("the API token in {var}"),
+        None => "the API token".to_owned(),
+    };
+    let blank = if token.is_empty() {
+        Some("is empty")
+    } else if token.trim().is_empty() {
+        Some("is only whitespace")
+    } else {
+        None
+    };
+    if let Some(blank) = blank {
+        let advice = if from.is_some() {
+            "; set it to your Prolific API token"
+        } else {
+            ""
+        };
+        return Err(Error::Config(format!("{the_token} {blank}{advice}")));
+    }
+    let odd = (1_usize..)
+        .zip(token.chars())
+        .find(|(_, c)| c.is_ascii_control() && *c != '\t');
+    match odd {
+        Some((position, c)) => Err(Error::Config(format!(
+            "{the_token} contains {} at position {position}, which is not allowed in an HTTP \
+             header",
+            describe_control(c)
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// An ASCII control character in words, with its escape.
+fn describe_control(c: char) -> String {
+    match c {
+        '\n' => "a line feed (\\n)".to_owned(),
+        '\r' => "a carriage return (\\r)".to_owned(),
+        '\0' => "a NUL character (\\0)".to_owned(),
+        c => format!("a control character (U+{:04X})", u32::from(c)),
+    }
+}
+
 /// Checks participant ids and drops repeats, keeping each id's first place. Ids the caller
 /// lends stay borrowed: bulk changes take any number of them, and copy each once, into the
 /// request that sends it.
@@ -91,6 +138,33 @@ mod tests {
         ] {
             assert!(check_group_id(good).is_ok(), "{good:?}");
         }
+    }
+
+    #[test]
+    fn tokens_are_checked_without_being_shown() {
+        assert!(check_token("secret\tpart", None).is_ok());
+        assert!(check_token("sécret", None).is_ok());
+        let message = |token: &str, from| check_token(token, from).unwrap_err().to_string();
+        assert_eq!(
+            message("", None),
+            "configuration error: the API token is empty"
+        );
+        assert_eq!(
+            message(" \n", Some("PROLIFIC_TOKEN")),
+            "configuration error: the API token in PROLIFIC_TOKEN is only whitespace; set it \
+             to your Prolific API token"
+        );
+        assert_eq!(
+            message("secret\r\n", None),
+            "configuration error: the API token contains a carriage return (\\r) at position 7, \
+             which is not allowed in an HTTP header"
+        );
+        assert_eq!(
+            message("sé\u{7f}", None),
+            "configuration error: the API token contains a control character (U+007F) at \
+             position 3, which is not allowed in an HTTP header"
+        );
+        assert!(message("a\0", None).contains("a NUL character (\\0) at position 2"));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 use crate::support;
 
+use std::process::Command;
+
 use httpmock::prelude::*;
 use prolific::{Client, Error, GroupFilter, Owner};
 use serde_json::json;
@@ -185,6 +187,122 @@ async fn a_create_cut_off_after_sending_may_have_been_applied() {
     fake.inject_on(Operation::GetGroup, 1, Fault::drop_connection());
     let text = groups.get(&id).await.unwrap_err().to_string();
     assert!(!text.contains("may or may not"), "{text}");
+}
+
+/// Set in the child process that runs [`from_env_in_a_process_of_its_own`].
+const CHILD: &str = "PROLIFIC_TEST_FROM_ENV_CHILD";
+
+/// What `Client::from_env` says in a process of its own whose environment holds `token` and
+/// `url` (`None`: unset): `OK <base URL>` or `ERR <message>`. Environment variables are
+/// process-wide, so they are set only in a child process, never in this one.
+fn from_env_with(token: Option<&str>, url: Option<&str>) -> String {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
+        .args([
+            "messages::from_env_in_a_process_of_its_own",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env(CHILD, "1");
+    for (name, value) in [(prolific::TOKEN_ENV, token), (prolific::URL_ENV, url)] {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
+    let output = command.output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the child process failed:\n{stdout}"
+    );
+    stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("from_env: "))
+        .unwrap_or_else(|| panic!("no answer from the child process:\n{stdout}"))
+        .to_owned()
+}
+
+#[test]
+#[ignore = "run by configuration_from_the_environment_names_the_variable in a process of its own"]
+fn from_env_in_a_process_of_its_own() {
+    assert!(std::env::var_os(CHILD).is_some(), "run only as a child");
+    match Client::from_env() {
+        Ok(client) => println!("from_env: OK {}", client.base_url()),
+        Err(e) => println!("from_env: ERR {e}"),
+    }
+}
+
+#[test]
+fn configuration_from_the_environment_names_the_variable() {
+    assert_eq!(
+        from_env_with(None, None),
+        "ERR configuration error: the environment variable PROLIFIC_TOKEN is not set; set it \
+         to your Prolific API token"
+    );
+    assert_eq!(
+        from_env_with(Some(""), None),
+        "ERR configuration error: the API token in PROLIFIC_TOKEN is empty; set it to your \
+         Prolific API token"
+    );
+    // As when the token is read from a file with its newline: the character and where it is,
+    // and never the token.
+    let answer = from_env_with(Some(&format!("{TOKEN}\n")), None);
+    assert_eq!(
+        answer,
+        format!(
+            "ERR configuration error: the API token in PROLIFIC_TOKEN contains a line feed \
+             (\\n) at position {}, which is not allowed in an HTTP header",
+            TOKEN.len() + 1
+        )
+    );
+    assert_eq!(
+        from_env_with(Some(TOKEN), Some("not a url")),
+        "ERR configuration error: the base URL \"not a url\" in PROLIFIC_URL is not a URL \
+         (relative URL without a base)"
+    );
+    assert_eq!(
+        from_env_with(Some(TOKEN), Some("http://example.com"))
+            .split(" which ")
+            .next(),
+        Some(
+            "ERR configuration error: the base URL \"http://example.com\" in PROLIFIC_URL uses \
+             plain http to a host that is not loopback,"
+        )
+    );
+}
+
+#[test]
+fn an_empty_url_in_the_environment_means_the_default() {
+    for empty in ["", "  ", "\n"] {
+        assert_eq!(
+            from_env_with(Some(TOKEN), Some(empty)),
+            "OK https://api.prolific.com",
+            "{empty:?}"
+        );
+    }
+    assert_eq!(
+        from_env_with(Some(TOKEN), Some("http://127.0.0.1:8080/")),
+        "OK http://127.0.0.1:8080"
+    );
+}
+
+#[test]
+fn a_token_given_in_code_is_described_without_a_variable() {
+    let message = |token: &str| {
+        Client::builder()
+            .token(token)
+            .build()
+            .unwrap_err()
+            .to_string()
+    };
+    assert_eq!(message(""), "configuration error: the API token is empty");
+    assert_eq!(
+        message("abc\n"),
+        "configuration error: the API token contains a line feed (\\n) at position 4, which \
+         is not allowed in an HTTP header"
+    );
 }
 
 #[tokio::test]
