@@ -112,7 +112,11 @@ impl Client {
             Ok(value) => Ok(value.into_inner()),
             Err(error) => {
                 let last = *last.lock().unwrap_or_else(PoisonError::into_inner);
-                Err(Error::from_raw(operation, error, last).await)
+                let error = Error::from_raw(operation, error, last).await;
+                match base_url_hint(self.base_url()) {
+                    Some(hint) if error.is_not_found() => Err(error.with_hint(hint)),
+                    _ => Err(error),
+                }
             }
         }
     }
@@ -330,6 +334,21 @@ fn check_base_url(url: &str, allow_insecure_http: bool, from: Option<&str>) -> R
         return Err(bad("must not carry credentials"));
     }
     Ok(parsed.as_str().trim_end_matches('/').to_owned())
+}
+
+/// What to say with a 404 when the base URL ends in `/api/v1` or `/api`: the generated client
+/// adds `/api/v1/...` to the base URL, so such a base URL asks for paths that do not exist.
+/// The URL stays accepted, as a server may well live under such a prefix.
+fn base_url_hint(base_url: &str) -> Option<String> {
+    let url = Url::parse(base_url).ok()?;
+    let path = url.path().trim_end_matches('/').to_ascii_lowercase();
+    let extra = ["/api/v1", "/api"]
+        .into_iter()
+        .find(|extra| path.ends_with(extra))?;
+    Some(format!(
+        "the base URL {base_url} ends in {extra}; give it without that path: the client adds \
+         /api/v1/... itself"
+    ))
 }
 
 fn is_loopback(url: &Url) -> bool {

@@ -181,6 +181,18 @@ impl Error {
         self.api().and_then(|api| api.retry_after)
     }
 
+    /// The error with `hint` (what to do about it) added to Prolific's answer; other errors
+    /// are returned as they are.
+    pub(crate) fn with_hint(self, hint: String) -> Self {
+        match self {
+            Error::Api(mut api) => {
+                api.hint = Some(hint);
+                Error::Api(api)
+            }
+            other => other,
+        }
+    }
+
     pub(crate) fn invalid(what: impl Into<String>, problem: impl Into<String>) -> Self {
         Error::InvalidInput {
             what: what.into(),
@@ -216,6 +228,9 @@ pub struct ApiError {
     pub retry_after: Option<Duration>,
     /// How many times the request was sent (1 when it was not retried).
     pub attempts: u32,
+    /// What to do about it, when the client knows more than the answer says (such as a base
+    /// URL that ends in `/api/v1`, for a 404).
+    hint: Option<String>,
 }
 
 impl ApiError {
@@ -253,6 +268,7 @@ impl ApiError {
             excerpt: None,
             retry_after,
             attempts: 1,
+            hint: None,
         }
     }
 
@@ -273,6 +289,7 @@ impl ApiError {
             excerpt: Some(excerpt(body)),
             retry_after,
             attempts: 1,
+            hint: None,
         }
     }
 
@@ -322,6 +339,9 @@ impl fmt::Display for ApiError {
         }
         if self.attempts > 1 {
             write!(f, " (after {} attempts)", self.attempts)?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "; {hint}")?;
         }
         Ok(())
     }

@@ -306,6 +306,51 @@ fn a_token_given_in_code_is_described_without_a_variable() {
 }
 
 #[tokio::test]
+async fn a_404_under_a_base_url_ending_in_the_api_path_says_to_drop_it() {
+    let server = MockServer::start_async().await;
+    let doubled = server
+        .mock_async(|when, then| {
+            when.path_prefix("/api/v1/api/v1/");
+            then.status(404)
+                .json_body(json!({"error": {"title": "Not found"}}));
+        })
+        .await;
+    for (given, base, extra) in [
+        ("/api/v1", "/api/v1", "/api/v1"),
+        ("/api/v1/", "/api/v1", "/api/v1"),
+        ("/api", "/api", "/api"),
+        ("/api/", "/api", "/api"),
+    ] {
+        let given = format!("{}{given}", server.base_url());
+        let err = client(&given)
+            .participant_groups()
+            .get(GROUP_ID)
+            .await
+            .unwrap_err();
+        assert!(err.is_not_found(), "{err:?}");
+        assert!(
+            err.to_string().ends_with(&format!(
+                "; the base URL {}{base} ends in {extra}; give it without that path: the client \
+                 adds /api/v1/... itself",
+                server.base_url()
+            )),
+            "{err}"
+        );
+    }
+    doubled.assert_calls_async(2).await;
+    // A 404 under a right base URL says nothing about it.
+    let err = client(&server.base_url())
+        .participant_groups()
+        .get(GROUP_ID)
+        .await
+        .unwrap_err();
+    assert!(
+        err.is_not_found() && !err.to_string().contains("base URL"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
 async fn a_body_that_is_not_the_expected_json_says_what_was_expected() {
     let server = MockServer::start_async().await;
     server
