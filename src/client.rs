@@ -1,6 +1,7 @@
 //! [`Client`] and [`ClientBuilder`]: the token, the base URL, timeouts and retries.
 
 use std::{
+    env::VarError,
     fmt,
     sync::{Arc, PoisonError},
     time::Duration,
@@ -15,6 +16,7 @@ use crate::{
     hooks::Inner,
     operation::Operation,
     retry::RetryPolicy,
+    validate::check_token,
 };
 
 /// Prolific's API.
@@ -69,7 +71,8 @@ impl Client {
     }
 
     /// A client configured from the environment: the token from `PROLIFIC_TOKEN` (required)
-    /// and the base URL from `PROLIFIC_URL` (optional).
+    /// and the base URL from `PROLIFIC_URL` (optional; unset or empty means
+    /// `https://api.prolific.com`). A bad value fails with [`Error::Config`] naming the variable.
     ///
     /// ```no_run
     /// let client = prolific::Client::from_env()?;
@@ -109,7 +112,11 @@ impl Client {
             Ok(value) => Ok(value.into_inner()),
             Err(error) => {
                 let last = *last.lock().unwrap_or_else(PoisonError::into_inner);
-                Err(Error::from_raw(operation, error, last).await)
+                let error = Error::from_raw(operation, error, last).await;
+                match base_url_hint(self.base_url()) {
+                    Some(hint) if error.is_not_found() => Err(error.with_hint(hint)),
+                    _ => Err(error),
+                }
             }
         }
     }
@@ -145,20 +152,54 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     retry: RetryPolicy,
     allow_insecure_http: bool,
+    /// The environment variable the token came from, if it did, for messages about it.
+    token_from: Option<&'static str>,
+    /// The environment variable the base URL came from, if it did, for messages about it.
+    url_from: Option<&'static str>,
 }
 
 impl ClientBuilder {
-    /// A builder holding `PROLIFIC_TOKEN` and, when set, `PROLIFIC_URL`; other settings can
-    /// still be changed before [`build`](Self::build).
+    /// A builder holding `PROLIFIC_TOKEN` and, when set and not empty, `PROLIFIC_URL`; other
+    /// settings can still be changed before [`build`](Self::build).
     pub fn from_env() -> Result<Self> {
-        let token = std::env::var(TOKEN_ENV).map_err(|_| {
-            Error::Config(format!(
-                "the environment variable {TOKEN_ENV} is not set; set it to your Prolific API token"
-            ))
-        })?;
+        ClientBuilder::from_vars(std::env::var(TOKEN_ENV), std::env::var(URL_ENV))
+    }
+
+    /// What [`from_env`](Self::from_env) makes of the two variables, as `std::env::var` read
+    /// them. Errors about their values (checked by [`build`](Self::build)) name the variable.
+    fn from_vars(
+        token: std::result::Result<String, VarError>,
+        url: std::result::Result<String, VarError>,
+    ) -> Result<Self> {
+        let token = match token {
+            Ok(token) => token,
+            Err(VarError::NotPresent) => {
+                return Err(Error::Config(format!(
+                    "the environment variable {TOKEN_ENV} is not set; set it to your Prolific API token"
+                )));
+            }
+            Err(VarError::NotUnicode(_)) => {
+                return Err(Error::Config(format!(
+                    "the environment variable {TOKEN_ENV} is not valid Unicode; set it to your Prolific API token"
+                )));
+            }
+        };
         let mut builder = Client::builder().token(token);
-        if let Ok(url) = std::env::var(URL_ENV) {
-            builder = builder.base_url(url);
+        builder.token_from = Some(TOKEN_ENV);
+        match url {
+            // Set but empty means the default, as unset does.
+            Ok(url) if url.trim().is_empty() => {}
+            Ok(url) => {
+                builder = builder.base_url(url);
+                builder.url_from = Some(URL_ENV);
+            }
+            Err(VarError::NotPresent) => {}
+            Err(VarError::NotUnicode(_)) => {
+                return Err(Error::Config(format!(
+                    "the environment variable {URL_ENV} is not valid Unicode; set it to a URL, or \
+                     unset it for {DEFAULT_BASE_URL}"
+                )));
+            }
         }
         Ok(builder)
     }
@@ -166,12 +207,15 @@ impl ClientBuilder {
     /// The API token, sent as `Authorization: Token <token>`.
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
+        self.token_from = None;
         self
     }
 
-    /// Where the API is, such as `https://api.prolific.com` or a local server.
+    /// Where the API is, such as `https://api.prolific.com` or a local server: without the
+    /// `/api/v1` path, which the client adds itself.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
+        self.url_from = None;
         self
     }
 
@@ -220,13 +264,14 @@ impl ClientBuilder {
                 "no API token: call ClientBuilder::token or set {TOKEN_ENV}"
             ))
         })?;
-        if token.trim().is_empty() {
-            return Err(Error::Config("the API token is empty".into()));
-        }
+        check_token(&token, self.token_from)?;
         let base_url = check_base_url(
             self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
             self.allow_insecure_http,
+            self.url_from,
         )?;
+        // `check_token` refuses what a header cannot carry, so this fails only if the two
+        // disagree.
         let inner = Inner::new(&token, self.retry).map_err(|_| {
             Error::Config("the API token contains characters not allowed in a header".into())
         })?;
@@ -262,9 +307,10 @@ impl fmt::Debug for ClientBuilder {
 }
 
 /// Checks a base URL and returns it without a trailing slash (the generated client appends
-/// `/api/v1/...`).
-fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String> {
-    let bad = |why: &str| Error::Config(format!("the base URL {url:?} {why}"));
+/// `/api/v1/...`). `from` is the environment variable it came from, if it did.
+fn check_base_url(url: &str, allow_insecure_http: bool, from: Option<&str>) -> Result<String> {
+    let from = from.map(|var| format!(" in {var}")).unwrap_or_default();
+    let bad = |why: &str| Error::Config(format!("the base URL {url:?}{from} {why}"));
     let parsed = Url::parse(url).map_err(|e| bad(&format!("is not a URL ({e})")))?;
     match parsed.scheme() {
         "https" => {}
@@ -288,6 +334,21 @@ fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String> {
         return Err(bad("must not carry credentials"));
     }
     Ok(parsed.as_str().trim_end_matches('/').to_owned())
+}
+
+/// What to say with a 404 when the base URL ends in `/api/v1` or `/api`: the generated client
+/// adds `/api/v1/...` to the base URL, so such a base URL asks for paths that do not exist.
+/// The URL stays accepted, as a server may well live under such a prefix.
+fn base_url_hint(base_url: &str) -> Option<String> {
+    let url = Url::parse(base_url).ok()?;
+    let path = url.path().trim_end_matches('/').to_ascii_lowercase();
+    let extra = ["/api/v1", "/api"]
+        .into_iter()
+        .find(|extra| path.ends_with(extra))?;
+    Some(format!(
+        "the base URL {base_url} ends in {extra}; give it without that path: the client adds \
+         /api/v1/... itself"
+    ))
 }
 
 fn is_loopback(url: &Url) -> bool {
@@ -315,34 +376,34 @@ mod tests {
     #[test]
     fn base_urls_are_checked_and_normalised() {
         assert_eq!(
-            check_base_url("https://api.prolific.com/", false).unwrap(),
+            check_base_url("https://api.prolific.com/", false, None).unwrap(),
             "https://api.prolific.com"
         );
         assert_eq!(
-            check_base_url("http://127.0.0.1:8080", false).unwrap(),
+            check_base_url("http://127.0.0.1:8080", false, None).unwrap(),
             "http://127.0.0.1:8080"
         );
         assert_eq!(
-            check_base_url("http://localhost:1/prefix/", false).unwrap(),
+            check_base_url("http://localhost:1/prefix/", false, None).unwrap(),
             "http://localhost:1/prefix"
         );
         assert_eq!(
-            check_base_url("http://[::1]:9", false).unwrap(),
+            check_base_url("http://[::1]:9", false, None).unwrap(),
             "http://[::1]:9"
         );
         assert!(
-            check_base_url("http://example.com", false)
+            check_base_url("http://example.com", false, None)
                 .unwrap_err()
                 .to_string()
                 .contains("clear text")
         );
         assert_eq!(
-            check_base_url("http://example.com", true).unwrap(),
+            check_base_url("http://example.com", true, None).unwrap(),
             "http://example.com"
         );
-        assert!(check_base_url("ftp://example.com", false).is_err());
-        assert!(check_base_url("api.prolific.com", false).is_err());
-        assert!(check_base_url("https://api.prolific.com/?x=1", false).is_err());
-        assert!(check_base_url("https://user:pw@api.prolific.com", false).is_err());
+        assert!(check_base_url("ftp://example.com", false, None).is_err());
+        assert!(check_base_url("api.prolific.com", false, None).is_err());
+        assert!(check_base_url("https://api.prolific.com/?x=1", false, None).is_err());
+        assert!(check_base_url("https://user:pw@api.prolific.com", false, None).is_err());
     }
 }

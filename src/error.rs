@@ -65,7 +65,10 @@ pub enum Error {
     },
 
     /// The connection failed: refused, reset, DNS, TLS, or the body was cut off.
-    #[error("could not talk to Prolific ({operation}): {source}")]
+    ///
+    /// `Display` ends with the innermost cause (such as `Connection refused`), and for an
+    /// operation that is not idempotent, says when the request may have been applied.
+    #[error("could not talk to Prolific ({operation}): {}", connection_failure(.operation, .source))]
     Connection {
         /// The operation that failed.
         operation: Operation,
@@ -76,7 +79,8 @@ pub enum Error {
 
     /// A success status came with a body that is not what the API documents.
     #[error(
-        "Prolific answered {status} to {operation} with a body that could not be read: {source}; body starts: {excerpt:?}"
+        "Prolific answered {status} to {operation} with a body that could not be read as the expected JSON ({}): {source}; body starts: {excerpt:?}",
+        .operation.expected_answer()
     )]
     Decode {
         /// The operation.
@@ -177,6 +181,18 @@ impl Error {
         self.api().and_then(|api| api.retry_after)
     }
 
+    /// The error with `hint` (what to do about it) added to Prolific's answer; other errors
+    /// are returned as they are.
+    pub(crate) fn with_hint(self, hint: String) -> Self {
+        match self {
+            Error::Api(mut api) => {
+                api.hint = Some(hint);
+                Error::Api(api)
+            }
+            other => other,
+        }
+    }
+
     pub(crate) fn invalid(what: impl Into<String>, problem: impl Into<String>) -> Self {
         Error::InvalidInput {
             what: what.into(),
@@ -212,6 +228,9 @@ pub struct ApiError {
     pub retry_after: Option<Duration>,
     /// How many times the request was sent (1 when it was not retried).
     pub attempts: u32,
+    /// What to do about it, when the client knows more than the answer says (such as a base
+    /// URL that ends in `/api/v1`, for a 404).
+    hint: Option<String>,
 }
 
 impl ApiError {
@@ -249,6 +268,7 @@ impl ApiError {
             excerpt: None,
             retry_after,
             attempts: 1,
+            hint: None,
         }
     }
 
@@ -269,6 +289,7 @@ impl ApiError {
             excerpt: Some(excerpt(body)),
             retry_after,
             attempts: 1,
+            hint: None,
         }
     }
 
@@ -318,6 +339,9 @@ impl fmt::Display for ApiError {
         }
         if self.attempts > 1 {
             write!(f, " (after {} attempts)", self.attempts)?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "; {hint}")?;
         }
         Ok(())
     }
@@ -392,14 +416,47 @@ impl fmt::Display for BulkError {
         };
         write!(
             f,
-            "{verb} group {} stopped after {} of {} chunks: {} ids applied, {} not applied (re-send `not_applied` to finish); cause: {}",
+            "{verb} group {} stopped after {} of {} chunks: {} ids applied, {} not applied",
             self.group_id,
             self.chunks_applied,
             self.chunks_total,
             self.ids_applied,
             self.not_applied.len(),
-            self.source
-        )
+        )?;
+        if let Some(advice) = self.advice() {
+            write!(f, "; {advice}")?;
+        }
+        write!(f, "; cause: {}", self.source)
+    }
+}
+
+impl BulkError {
+    /// What to do next, in a person's words: running the change again only where that can
+    /// succeed (the cause was transient), otherwise what is wrong, when it is known.
+    fn advice(&self) -> Option<&'static str> {
+        if self.source.is_retryable() {
+            return Some(match self.operation {
+                Operation::AddMembers | Operation::RemoveMembers => {
+                    "running the same change again finishes it (adding and removing are idempotent)"
+                }
+                _ => {
+                    "running the same replacement again finishes it (it starts over from the first chunk)"
+                }
+            });
+        }
+        if self.source.is_not_found() {
+            Some(
+                "the group was not found (or this token may not see it), so running it again will not help",
+            )
+        } else if self.source.is_unauthorized() {
+            Some("the API token was refused, so running it again will not help")
+        } else if self.source.is_forbidden() {
+            Some("this token may not change the group, so running it again will not help")
+        } else if self.source.is_validation() {
+            Some("Prolific refused the request as invalid, so running it again will not help")
+        } else {
+            None
+        }
     }
 }
 
@@ -426,7 +483,10 @@ impl Error {
             }))
         };
         match error {
-            Raw::InvalidRequest(message) => Error::invalid("request", message),
+            Raw::InvalidRequest(message) => Error::invalid(
+                format!("the {operation} request"),
+                format!("could not be built: {message}"),
+            ),
             Raw::CommunicationError(e) | Raw::ResponseBodyError(e) | Raw::InvalidUpgrade(e) => {
                 transport(operation, e)
             }
@@ -474,6 +534,31 @@ impl Error {
             Raw::Custom(message) => Error::Config(message),
         }
     }
+}
+
+/// What a [`Error::Connection`] says after the operation: reqwest's message, the innermost
+/// cause of it (reqwest's own message names only the URL), and, for an operation that is not
+/// idempotent, that it may have been applied, unless the connection was never made.
+fn connection_failure(operation: &Operation, source: &reqwest::Error) -> String {
+    let mut text = source.to_string();
+    if let Some(cause) = root_cause(source) {
+        text = format!("{text}: {cause}");
+    }
+    if !operation.is_idempotent() && !source.is_connect() {
+        text.push_str("; the request may or may not have been applied");
+    }
+    text
+}
+
+/// The message of the innermost error of `error`'s `source()` chain, when there is one and it
+/// says something other than `error` itself.
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut innermost = error.source()?;
+    while let Some(next) = innermost.source() {
+        innermost = next;
+    }
+    let text = innermost.to_string();
+    (!text.is_empty() && text != error.to_string()).then_some(text)
 }
 
 fn transport(operation: Operation, source: reqwest::Error) -> Error {

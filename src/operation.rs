@@ -71,6 +71,21 @@ impl Operation {
             .find(|operation| operation.operation_id() == id)
     }
 
+    /// What a success answer of the operation holds, in words, for messages about a body
+    /// that could not be read.
+    pub(crate) fn expected_answer(self) -> &'static str {
+        match self {
+            Operation::ListGroups => "a page of participant groups",
+            Operation::CreateGroup | Operation::GetGroup | Operation::UpdateGroup => {
+                "a participant group"
+            }
+            Operation::DeleteGroup => "an empty answer",
+            Operation::ListMembers | Operation::AddMembers | Operation::RemoveMembers => {
+                "the members of a group"
+            }
+        }
+    }
+
     /// Whether sending the request twice leaves the same state as sending it once, so that a
     /// retry after a timeout is safe. Every operation but [`CreateGroup`](Self::CreateGroup)
     /// is: reads change nothing, an update or delete sent twice ends in the same state, and

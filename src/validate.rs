@@ -48,6 +48,53 @@ pub(crate) fn check_name(name: &str) -> Result<()> {
     Ok(())
 }
 
+/// Checks an API token: it must have something other than whitespace, and only characters an
+/// HTTP header can carry (any but the ASCII control characters other than tab). `from` is the
+/// environment variable it came from, if it did. Messages say which character is wrong and
+/// where, never the token.
+pub(crate) fn check_token(token: &str, from: Option<&str>) -> Result<()> {
+    let the_token = match from {
+        Some(var) => format!("the API token in {var}"),
+        None => "the API token".to_owned(),
+    };
+    let blank = if token.is_empty() {
+        Some("is empty")
+    } else if token.trim().is_empty() {
+        Some("is only whitespace")
+    } else {
+        None
+    };
+    if let Some(blank) = blank {
+        let advice = if from.is_some() {
+            "; set it to your Prolific API token"
+        } else {
+            ""
+        };
+        return Err(Error::Config(format!("{the_token} {blank}{advice}")));
+    }
+    let odd = (1_usize..)
+        .zip(token.chars())
+        .find(|(_, c)| c.is_ascii_control() && *c != '\t');
+    match odd {
+        Some((position, c)) => Err(Error::Config(format!(
+            "{the_token} contains {} at position {position}, which is not allowed in an HTTP \
+             header",
+            describe_control(c)
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// An ASCII control character in words, with its escape.
+fn describe_control(c: char) -> String {
+    match c {
+        '\n' => "a line feed (\\n)".to_owned(),
+        '\r' => "a carriage return (\\r)".to_owned(),
+        '\0' => "a NUL character (\\0)".to_owned(),
+        c => format!("a control character (U+{:04X})", u32::from(c)),
+    }
+}
+
 /// Checks participant ids and drops repeats, keeping each id's first place. Ids the caller
 /// lends stay borrowed: bulk changes take any number of them, and copy each once, into the
 /// request that sends it.
@@ -61,9 +108,10 @@ where
     // nothing here: foldhash (hashbrown's default) hashes them for much less.
     let mut unique: IndexSet<_, foldhash::fast::RandomState> =
         IndexSet::with_capacity_and_hasher(ids.size_hint().0, Default::default());
-    for (index, id) in ids.enumerate() {
+    // Positions are counted from 1, as a person counts them: the first id is #1.
+    for (position, id) in ids.enumerate().map(|(index, id)| (index + 1, id)) {
         let id = id.into();
-        check_id(|| format!("participant id #{index}"), &id)?;
+        check_id(|| format!("participant id #{position}"), &id)?;
         unique.insert(id);
     }
     Ok(unique.into_iter().collect())
@@ -93,6 +141,33 @@ mod tests {
     }
 
     #[test]
+    fn tokens_are_checked_without_being_shown() {
+        assert!(check_token("secret\tpart", None).is_ok());
+        assert!(check_token("sécret", None).is_ok());
+        let message = |token: &str, from| check_token(token, from).unwrap_err().to_string();
+        assert_eq!(
+            message("", None),
+            "configuration error: the API token is empty"
+        );
+        assert_eq!(
+            message(" \n", Some("PROLIFIC_TOKEN")),
+            "configuration error: the API token in PROLIFIC_TOKEN is only whitespace; set it \
+             to your Prolific API token"
+        );
+        assert_eq!(
+            message("secret\r\n", None),
+            "configuration error: the API token contains a carriage return (\\r) at position 7, \
+             which is not allowed in an HTTP header"
+        );
+        assert_eq!(
+            message("sé\u{7f}", None),
+            "configuration error: the API token contains a control character (U+007F) at \
+             position 3, which is not allowed in an HTTP header"
+        );
+        assert!(message("a\0", None).contains("a NUL character (\\0) at position 2"));
+    }
+
+    #[test]
     fn borrowed_ids_stay_borrowed() {
         let given = vec!["a".to_owned(), "b".to_owned(), "a".to_owned()];
         let ids = participant_ids(&given).unwrap();
@@ -107,9 +182,9 @@ mod tests {
             ["b", "a", "c"]
         );
         let err = participant_ids(["ok", ""]).unwrap_err().to_string();
-        assert_eq!(err, "invalid input: participant id #1 is empty (\"\")");
+        assert_eq!(err, "invalid input: participant id #2 is empty (\"\")");
         let unknown_length = ["ok", "ok", ""].into_iter().filter(|_| true);
         let err = participant_ids(unknown_length).unwrap_err().to_string();
-        assert_eq!(err, "invalid input: participant id #2 is empty (\"\")");
+        assert_eq!(err, "invalid input: participant id #3 is empty (\"\")");
     }
 }

@@ -108,8 +108,10 @@ struct Pager {
 impl Pager {
     /// A pager at the first page, once the request's input is checked.
     fn new(request: ListGroups) -> Result<Self> {
-        let (GroupFilter::Workspace(id) | GroupFilter::Project(id)) = &request.filter;
-        check_id(|| "filter id".into(), id)?;
+        match &request.filter {
+            GroupFilter::Workspace(id) => check_id(|| "workspace id".into(), id)?,
+            GroupFilter::Project(id) => check_id(|| "project id".into(), id)?,
+        }
         if request.page_size == 0 {
             return Err(Error::invalid("page size", "is zero"));
         }

@@ -36,7 +36,10 @@ impl UpdateGroup {
     pub async fn send(self) -> Result<ParticipantGroup> {
         check_group_id(&self.id)?;
         let Some(name) = self.name else {
-            return Err(Error::invalid("update", "changes nothing: set .name(..)"));
+            return Err(Error::invalid(
+                "the update",
+                "changes nothing: give a new name with .name(..)",
+            ));
         };
         check_name(&name)?;
         patch(&self.client, &self.id, Some(name), None).await

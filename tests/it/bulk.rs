@@ -123,7 +123,7 @@ async fn no_ids_is_refused_before_sending() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "invalid input: participant id #1 contains a control character (\"\\u{7}\")"
+        "invalid input: participant id #2 contains a control character (\"\\u{7}\")"
     );
     any.assert_calls_async(0).await;
 }

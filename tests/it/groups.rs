@@ -144,7 +144,7 @@ async fn create_refuses_bad_input_before_sending() {
         .send()
         .await
         .unwrap_err();
-    assert_invalid(err, "participant id #1", "contains whitespace");
+    assert_invalid(err, "participant id #2", "contains whitespace");
     wire.assert_calls_async(0).await;
 }
 
@@ -265,7 +265,7 @@ async fn update_renames_and_never_touches_membership() {
     mock.assert_calls_async(1).await;
 
     let err = groups.update(GROUP_ID).send().await.unwrap_err();
-    assert_invalid(err, "update", "changes nothing");
+    assert_invalid(err, "the update", "changes nothing");
     let err = groups.update(GROUP_ID).name("").send().await.unwrap_err();
     assert_invalid(err, "name", "is empty");
     mock.assert_calls_async(1).await;

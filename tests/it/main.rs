@@ -8,6 +8,7 @@ mod fake;
 mod faults;
 mod groups;
 mod log_fallback;
+mod messages;
 mod paging;
 mod robust;
 mod soak;
