@@ -36,7 +36,8 @@ impl RetryAfter {
 /// What the fake answers instead of the truth.
 ///
 /// Every fault but [`Fault::delay`] replaces the answer and leaves the state alone: a create
-/// that meets a fault creates nothing. A delay waits, then answers (and acts) normally.
+/// that meets a fault creates nothing. A delay waits, then answers (and acts) normally, even
+/// when the client has given up by then.
 ///
 /// ```
 /// use std::time::Duration;
@@ -92,8 +93,12 @@ impl Fault {
         Fault::rate_limited(Some(RetryAfter::At(when)))
     }
 
-    /// Waits this long, then answers normally: set it longer than a client's timeout to
-    /// make it time out.
+    /// Waits this long, then acts and answers normally: set it longer than a client's timeout
+    /// to make it time out.
+    ///
+    /// The request is carried out even when the client has timed out or closed the
+    /// connection during the wait, as a real server that is slow would: a create that times
+    /// out still creates its group, which a later list finds.
     pub fn delay(delay: Duration) -> Self {
         Fault(Kind::Delay(delay))
     }
