@@ -27,7 +27,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Run it on its own with `cargo run --example fake_server --features fake`.
+//! Run it on its own with `cargo run --example fake_server --features fake` (`-- --help` for
+//! its options, faults at start and its control endpoint: [`FakeBuilder::control_endpoint`]).
 //!
 //! # What it does
 //!
@@ -76,6 +77,7 @@
 //! `active` that is not `true` or `false`.
 
 mod answers;
+mod control;
 mod faults;
 mod input;
 mod recorded;
@@ -94,7 +96,7 @@ use http::HeaderValue;
 use tokio::{net::TcpListener, task::JoinHandle};
 
 pub use crate::Operation;
-pub use faults::{Fault, RetryAfter};
+pub use faults::{Fault, FaultSpec, ParseFaultError, RetryAfter};
 pub use recorded::RecordedRequest;
 
 use crate::{Error, types};
@@ -133,7 +135,8 @@ impl FakeProlific {
         FakeProlific::builder().start().await
     }
 
-    /// A builder to choose the token, the port and the default page size.
+    /// A builder to choose the token, the port, the default page size, and whether to serve
+    /// the control endpoint.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -229,6 +232,23 @@ impl FakeProlific {
     /// ```
     pub fn inject_on(&self, operation: Operation, n: usize, fault: Fault) {
         lock(&self.shared.faults).push(Some(operation), n, fault);
+    }
+
+    /// The next `spec.count` requests of `spec.operation` (of any operation when `None`)
+    /// meet `spec.fault`: [`inject_on`](Self::inject_on) or [`inject_n`](Self::inject_n)
+    /// from a spec read from text.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use prolific::fake::FakeProlific;
+    /// let fake = FakeProlific::start().await?;
+    /// fake.inject_spec("create_participant_group:status=503:2".parse()?);
+    /// assert_eq!(fake.faults_pending(), 2);
+    /// # Ok(()) }
+    /// ```
+    pub fn inject_spec(&self, spec: FaultSpec) {
+        lock(&self.shared.faults).push(spec.operation, spec.count, spec.fault);
     }
 
     /// How many requests will still meet an injected fault.
@@ -391,6 +411,7 @@ pub struct FakeBuilder {
     port: u16,
     page_size: usize,
     record: bool,
+    control: bool,
 }
 
 impl Default for FakeBuilder {
@@ -400,6 +421,7 @@ impl Default for FakeBuilder {
             port: 0,
             page_size: DEFAULT_PAGE_SIZE,
             record: true,
+            control: false,
         }
     }
 }
@@ -429,6 +451,46 @@ impl FakeBuilder {
     /// for long benchmarks, whose request bodies would otherwise pile up.
     pub fn record_requests(mut self, record: bool) -> Self {
         self.record = record;
+        self
+    }
+
+    /// Whether to serve the control endpoint (default off): plain JSON under `/_fake/` to
+    /// inject faults and read the recorded requests over HTTP, for clients in other
+    /// languages. With it on, paths under `/_fake/` are no longer the API's 404s.
+    ///
+    /// | request | answer |
+    /// | --- | --- |
+    /// | `POST /_fake/faults` with `{"operation": "create_participant_group", "kind": "status=503", "count": 2}` | 201 `{"pending": N}` |
+    /// | `GET /_fake/faults` | 200 `{"pending": N}`: how many requests will still meet a fault |
+    /// | `DELETE /_fake/faults` | 204: every pending fault forgotten |
+    /// | `GET /_fake/requests` | 200: the recorded requests, oldest first, as a JSON list |
+    /// | `DELETE /_fake/requests` | 204: the recorded requests forgotten |
+    ///
+    /// A fault's `operation` is an `operationId` or `any` (the default), its `kind` is read
+    /// as a [`Fault`] is (`status=503`, `rate-limited=2`, `delay=200`, `drop`, `truncated`,
+    /// `html=502`), and `count` is 1 when left out: see [`FaultSpec`]. Each recorded request
+    /// is `{"method", "path", "query", "headers": [[name, value], ...], "body" (JSON or
+    /// null), "raw_body" (text), "operation" (an operationId or null), "status" (a number, or
+    /// null for a dropped connection)}`. Mistakes answer 400, 404 or 405 with
+    /// `{"error": "<a sentence>"}`.
+    ///
+    /// The control endpoint needs no token (the fake listens on 127.0.0.1 only), and its
+    /// requests are neither recorded nor met by faults.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> prolific::Result<()> {
+    /// let fake = prolific::fake::FakeProlific::builder()
+    ///     .control_endpoint(true)
+    ///     .start()
+    ///     .await?;
+    /// // Then, from any HTTP client:
+    /// // POST {base_url}/_fake/faults {"operation": "any", "kind": "drop"}
+    /// # let _ = fake;
+    /// # Ok(()) }
+    /// ```
+    pub fn control_endpoint(mut self, on: bool) -> Self {
+        self.control = on;
         self
     }
 
@@ -468,6 +530,7 @@ impl FakeBuilder {
             faults: Mutex::default(),
             log: Mutex::default(),
             record: self.record,
+            control: self.control,
         });
         let server = tokio::spawn(server::serve(listener, Arc::clone(&shared)));
         Ok(FakeProlific {

@@ -1,5 +1,6 @@
-//! The socket side: accept connections, serve HTTP/1.1 on each with hyper, record every
-//! request, play the scripted faults, and hand the rest to [`routes`].
+//! The socket side: accept connections, serve HTTP/1.1 on each with hyper, hand control
+//! requests to [`control`] when it is on, record every other request, play the scripted
+//! faults, and hand the rest to [`routes`].
 //!
 //! Connections are served with hyper's own connection builder, so that a fault can close one
 //! without answering: a service that fails makes hyper drop the connection.
@@ -25,6 +26,7 @@ use tokio::{
 
 use super::{
     answers::Response,
+    control::{self, Control},
     faults::{Action, FaultQueue},
     recorded::Recorded,
     routes::{self, Api, Call},
@@ -43,6 +45,8 @@ pub(crate) struct Shared {
     pub(crate) log: Mutex<Vec<Recorded>>,
     /// Whether requests are kept for [`FakeProlific::requests`](super::FakeProlific::requests).
     pub(crate) record: bool,
+    /// Whether paths under [`control::PREFIX`] are the control endpoint's.
+    pub(crate) control: bool,
 }
 
 /// Accepts connections until the task is aborted; aborting it also ends every connection
@@ -92,6 +96,13 @@ async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Respo
         .map_err(|_| Hangup)?
         .to_bytes();
     let path = parts.uri.path();
+    if shared.control && path.starts_with(control::PREFIX) {
+        let control = Control {
+            faults: &shared.faults,
+            log: &shared.log,
+        };
+        return Ok(control.answer(&parts.method, path, &body));
+    }
     let operation = routes::operation(&parts.method, path);
     let status = Arc::new(OnceLock::new());
     if shared.record {
