@@ -2,7 +2,8 @@
 
 use std::{
     collections::VecDeque,
-    io,
+    fmt, io,
+    str::FromStr,
     time::{Duration, SystemTime},
 };
 
@@ -36,7 +37,11 @@ impl RetryAfter {
 /// What the fake answers instead of the truth.
 ///
 /// Every fault but [`Fault::delay`] replaces the answer and leaves the state alone: a create
-/// that meets a fault creates nothing. A delay waits, then answers (and acts) normally.
+/// that meets a fault creates nothing. A delay waits, then answers (and acts) normally, even
+/// when the client has given up by then.
+///
+/// A fault can also be read from text (`status=503`, `rate-limited=2`, `delay=200`, `drop`,
+/// `truncated`, `html=502`): see [`FaultSpec`].
 ///
 /// ```
 /// use std::time::Duration;
@@ -92,8 +97,12 @@ impl Fault {
         Fault::rate_limited(Some(RetryAfter::At(when)))
     }
 
-    /// Waits this long, then answers normally: set it longer than a client's timeout to
-    /// make it time out.
+    /// Waits this long, then acts and answers normally: set it longer than a client's timeout
+    /// to make it time out.
+    ///
+    /// The request is carried out even when the client has timed out or closed the
+    /// connection during the wait, as a real server that is slow would: a create that times
+    /// out still creates its group, which a later list finds.
     pub fn delay(delay: Duration) -> Self {
         Fault(Kind::Delay(delay))
     }
@@ -138,6 +147,167 @@ fn answerable(status: u16) -> StatusCode {
         _ => panic!("a fault's status must be between 200 and 599, not {status}"),
     }
 }
+
+/// Reads a fault's kind: `status=NNN`, `rate-limited`, `rate-limited=SECONDS`, `delay=MS`,
+/// `drop`, `truncated` or `html=NNN` (a status between 200 and 599).
+///
+/// ```
+/// use std::time::Duration;
+/// use prolific::fake::Fault;
+///
+/// assert_eq!("status=503".parse(), Ok(Fault::status(503)));
+/// assert_eq!("delay=250".parse(), Ok(Fault::delay(Duration::from_millis(250))));
+/// assert!("status=99".parse::<Fault>().is_err());
+/// ```
+impl FromStr for Fault {
+    type Err = ParseFaultError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (name, value) = match text.split_once('=') {
+            Some((name, value)) => (name, Some(value)),
+            None => (text, None),
+        };
+        let fault = match (name, value) {
+            ("status", Some(status)) => Fault(Kind::Status(parse_status(status)?)),
+            ("html", Some(status)) => Fault(Kind::NonJson(parse_status(status)?)),
+            ("rate-limited", None) => Fault::rate_limited(None),
+            ("rate-limited", Some(seconds)) => {
+                Fault::rate_limited_after_secs(parse_number(seconds, "a number of seconds")?)
+            }
+            ("delay", Some(ms)) => Fault::delay(Duration::from_millis(parse_number(
+                ms,
+                "a number of milliseconds",
+            )?)),
+            ("drop", None) => Fault::drop_connection(),
+            ("truncated", None) => Fault::truncated_body(),
+            _ => {
+                return Err(ParseFaultError::new(format!(
+                    "unknown fault {text:?}: expected status=NNN, rate-limited[=SECONDS], \
+                     delay=MS, drop, truncated or html=NNN"
+                )));
+            }
+        };
+        Ok(fault)
+    }
+}
+
+fn parse_number<T: FromStr>(text: &str, what: &str) -> Result<T, ParseFaultError> {
+    text.parse()
+        .map_err(|_| ParseFaultError::new(format!("{text:?} is not {what}")))
+}
+
+fn parse_status(text: &str) -> Result<StatusCode, ParseFaultError> {
+    match parse_number::<u16>(text, "an HTTP status")? {
+        status @ 200..=599 => Ok(answerable(status)),
+        status => Err(ParseFaultError::new(format!(
+            "a fault's status must be between 200 and 599, not {status}"
+        ))),
+    }
+}
+
+/// Faults for the next requests of one operation, or of any: what the standalone server's
+/// `--fault OPERATION:KIND[:COUNT]` and its control endpoint take, and
+/// [`FakeProlific::inject_spec`](super::FakeProlific::inject_spec) injects.
+///
+/// `OPERATION` is an `operationId` such as `create_participant_group`
+/// ([`Operation::operation_id`]), or `any` for every request; `KIND` is read as a [`Fault`]
+/// is; `COUNT`, how many requests meet the fault, is 1 when left out.
+///
+/// ```
+/// use prolific::fake::{Fault, FaultSpec, Operation};
+///
+/// let spec: FaultSpec = "create_participant_group:status=503:2".parse().unwrap();
+/// assert_eq!(spec.operation, Some(Operation::CreateGroup));
+/// assert_eq!(spec.fault, Fault::status(503));
+/// assert_eq!(spec.count, 2);
+///
+/// let spec: FaultSpec = "any:drop".parse().unwrap();
+/// assert_eq!((spec.operation, spec.count), (None, 1));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FaultSpec {
+    /// The operation whose requests meet the fault; `None` for any request.
+    pub operation: Option<Operation>,
+    /// What they meet.
+    pub fault: Fault,
+    /// How many requests meet it.
+    pub count: usize,
+}
+
+impl FaultSpec {
+    /// `count` requests of `operation` (`None`: any request) meet `fault`.
+    pub fn new(operation: Option<Operation>, fault: Fault, count: usize) -> Self {
+        FaultSpec {
+            operation,
+            fault,
+            count,
+        }
+    }
+}
+
+impl FromStr for FaultSpec {
+    type Err = ParseFaultError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let mut parts = text.split(':');
+        let (Some(operation), Some(kind), count, None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(ParseFaultError::new(format!(
+                "{text:?} is not OPERATION:KIND[:COUNT], such as create_participant_group:status=503:2"
+            )));
+        };
+        let count = match count {
+            None => 1,
+            Some(count) => match parse_number(count, "a count")? {
+                0 => return Err(ParseFaultError::new("a fault's count must be at least 1")),
+                count => count,
+            },
+        };
+        Ok(FaultSpec {
+            operation: parse_operation(operation)?,
+            fault: kind.parse()?,
+            count,
+        })
+    }
+}
+
+/// `any` (`None`) or an `operationId`.
+pub(crate) fn parse_operation(text: &str) -> Result<Option<Operation>, ParseFaultError> {
+    if text == "any" {
+        return Ok(None);
+    }
+    Operation::from_operation_id(text).map(Some).ok_or_else(|| {
+        let known: Vec<&str> = Operation::ALL.iter().map(|o| o.operation_id()).collect();
+        ParseFaultError::new(format!(
+            "unknown operation {text:?}: expected any or one of {}",
+            known.join(", ")
+        ))
+    })
+}
+
+/// Why a [`Fault`] or a [`FaultSpec`] could not be read from text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseFaultError {
+    message: String,
+}
+
+impl ParseFaultError {
+    fn new(message: impl Into<String>) -> Self {
+        ParseFaultError {
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ParseFaultError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ParseFaultError {}
 
 /// What the server does about a fault.
 pub(crate) enum Action {
@@ -301,6 +471,66 @@ mod tests {
         assert_eq!(queue.pending(), 1);
         assert!(queue.take(Some(Operation::AddMembers)).is_some());
         assert_eq!(queue.pending(), 0);
+    }
+
+    #[test]
+    fn fault_specs_are_read_from_text() {
+        let spec = |text: &str| text.parse::<FaultSpec>();
+        assert_eq!(
+            spec("create_participant_group:status=503"),
+            Ok(FaultSpec::new(
+                Some(Operation::CreateGroup),
+                Fault::status(503),
+                1
+            ))
+        );
+        assert_eq!(
+            spec("any:rate-limited=3:4"),
+            Ok(FaultSpec::new(None, Fault::rate_limited_after_secs(3), 4))
+        );
+        assert_eq!(
+            spec("list_participant_groups:rate-limited").map(|s| s.fault),
+            Ok(Fault::rate_limited(None))
+        );
+        assert_eq!(
+            spec("add_participant_group_members:delay=1500:2").map(|s| s.fault),
+            Ok(Fault::delay(Duration::from_millis(1500)))
+        );
+        assert_eq!(
+            spec("any:drop").map(|s| s.fault),
+            Ok(Fault::drop_connection())
+        );
+        assert_eq!(
+            spec("any:truncated").map(|s| s.fault),
+            Ok(Fault::truncated_body())
+        );
+        assert_eq!(
+            spec("get_participant_group:html=502:10"),
+            Ok(FaultSpec::new(
+                Some(Operation::GetGroup),
+                Fault::non_json(502),
+                10
+            ))
+        );
+    }
+
+    #[test]
+    fn bad_fault_specs_say_what_is_wrong() {
+        let error = |text: &str| text.parse::<FaultSpec>().unwrap_err().to_string();
+        assert!(error("status=503").contains("OPERATION:KIND[:COUNT]"));
+        assert!(error("any:status=503:1:2").contains("OPERATION:KIND[:COUNT]"));
+        assert!(error("create_group:drop").contains("unknown operation \"create_group\""));
+        assert!(error("any:explode").contains("unknown fault \"explode\""));
+        assert!(error("any:drop=1").contains("unknown fault"));
+        assert!(error("any:status").contains("unknown fault"));
+        assert!(error("any:status=abc").contains("\"abc\" is not an HTTP status"));
+        assert_eq!(
+            error("any:html=700"),
+            "a fault's status must be between 200 and 599, not 700"
+        );
+        assert!(error("any:delay=-5").contains("milliseconds"));
+        assert!(error("any:drop:x").contains("\"x\" is not a count"));
+        assert_eq!(error("any:drop:0"), "a fault's count must be at least 1");
     }
 
     #[test]

@@ -1,13 +1,14 @@
 //! A working Prolific on `127.0.0.1`, in memory, for tests, examples and benchmarks.
 //!
 //! [`FakeProlific`] serves the eight participant-group operations over real HTTP, with the
-//! rules of the real API, and can be told to misbehave ([`Fault`]) and asked what it was
-//! sent ([`FakeProlific::requests`]). It speaks HTTP only: any client can use it, and the
-//! crate's [`Client`](crate::Client) talks to it exactly as to Prolific.
+//! rules of the real API. It can be told to misbehave ([`Fault`]), asked what it was sent
+//! ([`FakeProlific::requests`]) and what it holds ([`FakeProlific::groups`]). It speaks HTTP
+//! only: any client can use it, and the crate's [`Client`](crate::Client) talks to it
+//! exactly as to Prolific.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # async fn main() -> prolific::Result<()> {
 //! use prolific::{Owner, fake::{FakeProlific, Fault}};
 //!
 //! let fake = FakeProlific::start().await?;
@@ -26,7 +27,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Run it on its own with `cargo run --example fake_server --features fake`.
+//! Run it on its own with `cargo run --example fake_server --features fake` (`-- --help` for
+//! its options, faults at start and its control endpoint: [`FakeBuilder::control_endpoint`]).
 //!
 //! # What it does
 //!
@@ -75,8 +77,10 @@
 //! `active` that is not `true` or `false`.
 
 mod answers;
+mod control;
 mod faults;
 mod input;
+mod recorded;
 mod routes;
 mod server;
 mod store;
@@ -84,7 +88,6 @@ mod store;
 use std::{
     fmt,
     hash::{BuildHasher, Hasher},
-    io,
     net::{Ipv4Addr, SocketAddr},
     sync::{Arc, Mutex},
 };
@@ -93,14 +96,15 @@ use http::HeaderValue;
 use tokio::{net::TcpListener, task::JoinHandle};
 
 pub use crate::Operation;
-pub use faults::{Fault, RetryAfter};
-pub use server::RecordedRequest;
+pub use faults::{Fault, FaultSpec, ParseFaultError, RetryAfter};
+pub use recorded::RecordedRequest;
 
-use crate::types;
+use crate::{Error, types};
 use answers::GroupJson;
+use recorded::Recorded;
 use routes::Api;
 use server::Shared;
-use store::{NewGroup, Owner, Store, lock};
+use store::{Group, NewGroup, Owner, Store, lock};
 
 /// The page size of a group list request without `limit`, unless
 /// [`FakeBuilder::default_page_size`] sets another.
@@ -120,20 +124,23 @@ impl FakeProlific {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> std::io::Result<()> {
+    /// # async fn main() -> prolific::Result<()> {
     /// let fake = prolific::fake::FakeProlific::start().await?;
     /// assert!(fake.base_url().starts_with("http://127.0.0.1:"));
     /// # Ok(()) }
     /// ```
-    pub async fn start() -> io::Result<FakeProlific> {
+    ///
+    /// Fails with [`Error::Config`] when no port is free.
+    pub async fn start() -> crate::Result<FakeProlific> {
         FakeProlific::builder().start().await
     }
 
-    /// A builder to choose the token, the port and the default page size.
+    /// A builder to choose the token, the port, the default page size, and whether to serve
+    /// the control endpoint.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> std::io::Result<()> {
+    /// # async fn main() -> prolific::Result<()> {
     /// let fake = prolific::fake::FakeProlific::builder()
     ///     .token("secret")
     ///     .default_page_size(3)
@@ -187,7 +194,7 @@ impl FakeProlific {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> std::io::Result<()> {
+    /// # async fn main() -> prolific::Result<()> {
     /// use prolific::fake::{FakeProlific, Fault};
     /// let fake = FakeProlific::start().await?;
     /// fake.inject(Fault::status(502));
@@ -216,7 +223,7 @@ impl FakeProlific {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> std::io::Result<()> {
+    /// # async fn main() -> prolific::Result<()> {
     /// use prolific::fake::{FakeProlific, Fault, Operation};
     /// let fake = FakeProlific::start().await?;
     /// fake.inject_on(Operation::AddMembers, 2, Fault::rate_limited_after_secs(1));
@@ -225,6 +232,23 @@ impl FakeProlific {
     /// ```
     pub fn inject_on(&self, operation: Operation, n: usize, fault: Fault) {
         lock(&self.shared.faults).push(Some(operation), n, fault);
+    }
+
+    /// The next `spec.count` requests of `spec.operation` (of any operation when `None`)
+    /// meet `spec.fault`: [`inject_on`](Self::inject_on) or [`inject_n`](Self::inject_n)
+    /// from a spec read from text.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use prolific::fake::FakeProlific;
+    /// let fake = FakeProlific::start().await?;
+    /// fake.inject_spec("create_participant_group:status=503:2".parse()?);
+    /// assert_eq!(fake.faults_pending(), 2);
+    /// # Ok(()) }
+    /// ```
+    pub fn inject_spec(&self, spec: FaultSpec) {
+        lock(&self.shared.faults).push(spec.operation, spec.count, spec.fault);
     }
 
     /// How many requests will still meet an injected fault.
@@ -242,7 +266,7 @@ impl FakeProlific {
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.shared.log)
             .iter()
-            .map(server::Recorded::to_public)
+            .map(Recorded::to_public)
             .collect()
     }
 
@@ -253,23 +277,28 @@ impl FakeProlific {
 
     /// A group and its members, deleted or not; `None` for an unknown id.
     pub fn group(&self, id: &str) -> Option<GroupState> {
-        let store = lock(&self.shared.api.store);
-        let group = store.get(id)?;
-        let json = serde_json::to_value(GroupJson::from(group))
-            .and_then(serde_json::from_value)
-            .unwrap_or_else(|e| panic!("the fake's group JSON does not fit the spec: {e}"));
-        let members = group
-            .members
+        lock(&self.shared.api.store).get(id).map(group_state)
+    }
+
+    /// Every group the fake holds, deleted ones included, in creation order: those seeded,
+    /// and those created over HTTP (even by a request whose client had given up).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> prolific::Result<()> {
+    /// let fake = prolific::fake::FakeProlific::start().await?;
+    /// let ids = fake.seed_groups("5e9b9c9b0f9c9a0001b1ca2f", 2);
+    /// fake.client().participant_groups().delete(&ids[0]).await?;
+    /// let groups = fake.groups();
+    /// assert_eq!(groups.len(), 2);
+    /// assert_eq!(groups[0].group.is_deleted, Some(true));
+    /// # Ok(()) }
+    /// ```
+    pub fn groups(&self) -> Vec<GroupState> {
+        lock(&self.shared.api.store)
             .iter()
-            .map(|member| types::Membership {
-                participant_id: member.id.to_string(),
-                datetime_created: Some(member.joined),
-            })
-            .collect();
-        Some(GroupState {
-            group: json,
-            members,
-        })
+            .map(group_state)
+            .collect()
     }
 
     /// Creates `n` empty groups in a workspace, named `Group 1` to `Group <n>`, without HTTP;
@@ -277,7 +306,7 @@ impl FakeProlific {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> std::io::Result<()> {
+    /// # async fn main() -> prolific::Result<()> {
     /// let fake = prolific::fake::FakeProlific::start().await?;
     /// let ids = fake.seed_groups("5e9b9c9b0f9c9a0001b1ca2f", 25);
     /// assert_eq!(ids.len(), 25);
@@ -285,11 +314,45 @@ impl FakeProlific {
     /// # Ok(()) }
     /// ```
     pub fn seed_groups(&self, workspace_id: &str, n: usize) -> Vec<String> {
+        self.seed_groups_named(workspace_id, (1..=n).map(|i| format!("Group {i}")))
+    }
+
+    /// Creates an empty group of this name in a workspace, without HTTP; returns its id.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> prolific::Result<()> {
+    /// let fake = prolific::fake::FakeProlific::start().await?;
+    /// let id = fake.seed_group("5e9b9c9b0f9c9a0001b1ca2f", "Pilot");
+    /// assert_eq!(fake.group(&id).unwrap().group.name, "Pilot");
+    /// # Ok(()) }
+    /// ```
+    pub fn seed_group(&self, workspace_id: &str, name: impl Into<String>) -> String {
+        self.seed_groups_named(workspace_id, [name]).remove(0)
+    }
+
+    /// Creates an empty group for each name in a workspace, without HTTP; returns their ids
+    /// in creation order (the order of `names`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> prolific::Result<()> {
+    /// let fake = prolific::fake::FakeProlific::start().await?;
+    /// let ids = fake.seed_groups_named("5e9b9c9b0f9c9a0001b1ca2f", ["Pilot", "Main"]);
+    /// assert_eq!(fake.group(&ids[1]).unwrap().group.name, "Main");
+    /// # Ok(()) }
+    /// ```
+    pub fn seed_groups_named<I>(&self, workspace_id: &str, names: I) -> Vec<String>
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
         let mut store = lock(&self.shared.api.store);
-        (1..=n)
-            .map(|i| {
+        names
+            .into_iter()
+            .map(|name| {
                 let new = NewGroup {
-                    name: format!("Group {i}"),
+                    name: name.into(),
                     owner: Owner::Workspace(workspace_id.to_owned()),
                     description: None,
                     participant_ids: Vec::new(),
@@ -305,7 +368,7 @@ impl FakeProlific {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> std::io::Result<()> {
+    /// # async fn main() -> prolific::Result<()> {
     /// let fake = prolific::fake::FakeProlific::start().await?;
     /// let [id] = <[String; 1]>::try_from(fake.seed_groups("w", 1)).unwrap();
     /// let ids = (0..1000).map(|i| format!("{i:024x}"));
@@ -348,6 +411,7 @@ pub struct FakeBuilder {
     port: u16,
     page_size: usize,
     record: bool,
+    control: bool,
 }
 
 impl Default for FakeBuilder {
@@ -357,6 +421,7 @@ impl Default for FakeBuilder {
             port: 0,
             page_size: DEFAULT_PAGE_SIZE,
             record: true,
+            control: false,
         }
     }
 }
@@ -389,21 +454,72 @@ impl FakeBuilder {
         self
     }
 
+    /// Whether to serve the control endpoint (default off): plain JSON under `/_fake/` to
+    /// inject faults and read the recorded requests over HTTP, for clients in other
+    /// languages. With it on, paths under `/_fake/` are no longer the API's 404s.
+    ///
+    /// | request | answer |
+    /// | --- | --- |
+    /// | `POST /_fake/faults` with `{"operation": "create_participant_group", "kind": "status=503", "count": 2}` | 201 `{"pending": N}` |
+    /// | `GET /_fake/faults` | 200 `{"pending": N}`: how many requests will still meet a fault |
+    /// | `DELETE /_fake/faults` | 204: every pending fault forgotten |
+    /// | `GET /_fake/requests` | 200: the recorded requests, oldest first, as a JSON list |
+    /// | `DELETE /_fake/requests` | 204: the recorded requests forgotten |
+    ///
+    /// A fault's `operation` is an `operationId` or `any` (the default), its `kind` is read
+    /// as a [`Fault`] is (`status=503`, `rate-limited=2`, `delay=200`, `drop`, `truncated`,
+    /// `html=502`), and `count` is 1 when left out: see [`FaultSpec`]. Each recorded request
+    /// is `{"method", "path", "query", "headers": [[name, value], ...], "body" (JSON or
+    /// null), "raw_body" (text), "operation" (an operationId or null), "status" (a number, or
+    /// null for a dropped connection)}`. Mistakes answer 400, 404 or 405 with
+    /// `{"error": "<a sentence>"}`.
+    ///
+    /// The control endpoint needs no token (the fake listens on 127.0.0.1 only), and its
+    /// requests are neither recorded nor met by faults.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> prolific::Result<()> {
+    /// let fake = prolific::fake::FakeProlific::builder()
+    ///     .control_endpoint(true)
+    ///     .start()
+    ///     .await?;
+    /// // Then, from any HTTP client:
+    /// // POST {base_url}/_fake/faults {"operation": "any", "kind": "drop"}
+    /// # let _ = fake;
+    /// # Ok(()) }
+    /// ```
+    pub fn control_endpoint(mut self, on: bool) -> Self {
+        self.control = on;
+        self
+    }
+
     /// Binds `127.0.0.1:<port>` and starts serving.
     ///
-    /// Fails when the port cannot be bound, or with [`io::ErrorKind::InvalidInput`] when the
-    /// token is empty or cannot appear in an HTTP header.
-    pub async fn start(self) -> io::Result<FakeProlific> {
+    /// Fails with [`Error::Config`] when the port cannot be bound, or when the token is empty
+    /// or cannot appear in an HTTP header.
+    pub async fn start(self) -> crate::Result<FakeProlific> {
         let token = self.token.unwrap_or_else(random_token);
         if token.trim().is_empty() || token.contains(' ') || HeaderValue::from_str(&token).is_err()
         {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "the fake's token must be non-empty, without spaces, and valid in a header",
+            return Err(Error::Config(
+                "the fake Prolific's token must be non-empty, without spaces, and valid in a header"
+                    .to_owned(),
             ));
         }
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port)).await?;
-        let addr = listener.local_addr()?;
+        let port = match self.port {
+            0 => "a free port".to_owned(),
+            port => format!("port {port}"),
+        };
+        let cannot_start = |e: std::io::Error| {
+            Error::Config(format!(
+                "cannot start the fake Prolific on 127.0.0.1, {port}: {e}"
+            ))
+        };
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port))
+            .await
+            .map_err(cannot_start)?;
+        let addr = listener.local_addr().map_err(cannot_start)?;
         let shared = Arc::new(Shared {
             api: Api {
                 token,
@@ -414,6 +530,7 @@ impl FakeBuilder {
             faults: Mutex::default(),
             log: Mutex::default(),
             record: self.record,
+            control: self.control,
         });
         let server = tokio::spawn(server::serve(listener, Arc::clone(&shared)));
         Ok(FakeProlific {
@@ -424,7 +541,7 @@ impl FakeBuilder {
     }
 }
 
-/// A group and its members, from [`FakeProlific::group`].
+/// A group and its members, from [`FakeProlific::group`] and [`FakeProlific::groups`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GroupState {
@@ -432,6 +549,25 @@ pub struct GroupState {
     pub group: types::ParticipantGroup,
     /// Its members, in join order.
     pub members: Vec<types::Membership>,
+}
+
+/// The public view of a group of the store.
+fn group_state(group: &Group) -> GroupState {
+    let json = serde_json::to_value(GroupJson::from(group))
+        .and_then(serde_json::from_value)
+        .unwrap_or_else(|e| panic!("the fake's group JSON does not fit the spec: {e}"));
+    let members = group
+        .members
+        .iter()
+        .map(|member| types::Membership {
+            participant_id: member.id.to_string(),
+            datetime_created: Some(member.joined),
+        })
+        .collect();
+    GroupState {
+        group: json,
+        members,
+    }
 }
 
 /// 32 random hex digits, from the standard library's randomly keyed hasher.

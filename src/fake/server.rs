@@ -1,16 +1,17 @@
-//! The socket side: accept connections, serve HTTP/1.1 on each with hyper, record every
-//! request, play the scripted faults, and hand the rest to [`routes`].
+//! The socket side: accept connections, serve HTTP/1.1 on each with hyper, hand control
+//! requests to [`control`] when it is on, record every other request, play the scripted
+//! faults, and hand the rest to [`routes`].
 //!
 //! Connections are served with hyper's own connection builder, so that a fault can close one
 //! without answering: a service that fails makes hyper drop the connection.
 
 use std::{
     fmt,
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, OnceLock},
     time::Duration,
 };
 
-use http::{HeaderMap, Method, Request, header};
+use http::{Request, header, request::Parts};
 use http_body_util::{BodyExt, Limited};
 use hyper::{
     body::{Bytes, Incoming},
@@ -25,7 +26,9 @@ use tokio::{
 
 use super::{
     answers::Response,
+    control::{self, Control},
     faults::{Action, FaultQueue},
+    recorded::Recorded,
     routes::{self, Api, Call},
     store::lock,
 };
@@ -42,37 +45,8 @@ pub(crate) struct Shared {
     pub(crate) log: Mutex<Vec<Recorded>>,
     /// Whether requests are kept for [`FakeProlific::requests`](super::FakeProlific::requests).
     pub(crate) record: bool,
-}
-
-/// A request as received, kept cheaply (the body is shared, not copied).
-#[derive(Debug)]
-pub(crate) struct Recorded {
-    method: Method,
-    path: String,
-    query: Option<String>,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Recorded {
-    /// The public view: headers as text, the body parsed when it is JSON.
-    pub(crate) fn to_public(&self) -> RecordedRequest {
-        RecordedRequest {
-            method: self.method.to_string(),
-            path: self.path.clone(),
-            query: self.query.clone(),
-            headers: self
-                .headers
-                .iter()
-                .map(|(name, value)| {
-                    let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-                    (name.as_str().to_owned(), value)
-                })
-                .collect(),
-            body: serde_json::from_slice(&self.body).ok(),
-            raw_body: self.body.to_vec(),
-        }
-    }
+    /// Whether paths under [`control::PREFIX`] are the control endpoint's.
+    pub(crate) control: bool,
 }
 
 /// Accepts connections until the task is aborted; aborting it also ends every connection
@@ -102,45 +76,6 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
         .await;
 }
 
-/// A request the fake received, from [`FakeProlific::requests`](super::FakeProlific::requests).
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct RecordedRequest {
-    /// Such as `POST`.
-    pub method: String,
-    /// The path as received, percent-encoding kept, such as
-    /// `/api/v1/participant-groups/a%2Fb/`.
-    pub path: String,
-    /// The query string as received (without `?`), if any.
-    pub query: Option<String>,
-    /// Every header, names in lower case, in the order received.
-    pub headers: Vec<(String, String)>,
-    /// The body parsed as JSON; `None` when it is empty or not JSON.
-    pub body: Option<serde_json::Value>,
-    /// The body as received.
-    pub raw_body: Vec<u8>,
-}
-
-impl RecordedRequest {
-    /// The first value of a header, by case-insensitive name.
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let fake = prolific::fake::FakeProlific::start().await?;
-    /// let _ = fake.client().participant_groups().get("642ea7ff7639ab670b05a0b5").await;
-    /// let request = &fake.requests()[0];
-    /// assert_eq!(request.header("Authorization"), Some(format!("Token {}", fake.token()).as_str()));
-    /// # Ok(()) }
-    /// ```
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
-    }
-}
-
 /// The error that makes hyper close a connection without answering.
 #[derive(Debug)]
 struct Hangup;
@@ -161,30 +96,55 @@ async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Respo
         .map_err(|_| Hangup)?
         .to_bytes();
     let path = parts.uri.path();
-    let query = parts.uri.query();
+    if shared.control && path.starts_with(control::PREFIX) {
+        let control = Control {
+            faults: &shared.faults,
+            log: &shared.log,
+        };
+        return Ok(control.answer(&parts.method, path, &body));
+    }
+    let operation = routes::operation(&parts.method, path);
+    let status = Arc::new(OnceLock::new());
     if shared.record {
         lock(&shared.log).push(Recorded {
             method: parts.method.clone(),
             path: path.to_owned(),
-            query: query.map(str::to_owned),
+            query: parts.uri.query().map(str::to_owned),
             headers: parts.headers.clone(),
             body: body.clone(),
+            operation,
+            status: Arc::clone(&status),
         });
     }
-    let operation = routes::operation(&parts.method, path);
     let fault = lock(&shared.faults).take(operation);
-    match fault.map(|fault| fault.action()) {
-        Some(Action::Respond(response)) => return Ok(response),
+    let response = match fault.map(|fault| fault.action()) {
         Some(Action::Drop) => return Err(Hangup),
-        Some(Action::Delay(delay)) => tokio::time::sleep(delay).await,
-        None => {}
-    }
+        Some(Action::Respond(response)) => response,
+        None => truth(&shared.api, &parts, &body),
+        Some(Action::Delay(delay)) => {
+            // A task of its own, so that the request is carried out even when the client gives
+            // up during the wait and hyper drops this future.
+            let task = tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                let response = truth(&shared.api, &parts, &body);
+                let _ = status.set(response.status());
+                response
+            });
+            return task.await.map_err(|_| Hangup);
+        }
+    };
+    let _ = status.set(response.status());
+    Ok(response)
+}
+
+/// The API's own answer to a request.
+fn truth(api: &Api, parts: &Parts, body: &Bytes) -> Response {
     let call = Call {
         method: &parts.method,
-        path,
-        query,
+        path: parts.uri.path(),
+        query: parts.uri.query(),
         authorization: parts.headers.get(header::AUTHORIZATION),
-        body: &body,
+        body,
     };
-    Ok(shared.api.answer(&call))
+    api.answer(&call)
 }

@@ -120,6 +120,11 @@ impl Store {
         self.by_id.get(id).map(|&slot| &self.groups[slot])
     }
 
+    /// Every group, deleted or not, in creation order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Group> {
+        self.groups.iter()
+    }
+
     fn get_mut(&mut self, id: &str) -> Option<&mut Group> {
         let slot = *self.by_id.get(id)?;
         Some(&mut self.groups[slot])

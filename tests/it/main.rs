@@ -5,6 +5,7 @@ mod bulk;
 mod drift;
 mod errors;
 mod fake;
+mod fake_worries;
 mod faults;
 mod groups;
 mod log_fallback;
