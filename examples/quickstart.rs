@@ -239,7 +239,7 @@ async fn connect() -> Outcome<(Client, String, Option<FakeProlific>)> {
     }
     let fake = FakeProlific::start()
         .await
-        .map_err(|e| format!("could not start the local Prolific: {e}"))?;
+        .map_err(|e| e.to_string())?;
     println!(
         "No PROLIFIC_TOKEN set: using a local Prolific at {} (set PROLIFIC_TOKEN to use the real one)\n",
         fake.base_url()
