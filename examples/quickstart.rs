@@ -237,9 +237,7 @@ async fn connect() -> Outcome<(Client, String, Option<FakeProlific>)> {
         );
         return Ok((client, workspace, None));
     }
-    let fake = FakeProlific::start()
-        .await
-        .map_err(|e| e.to_string())?;
+    let fake = FakeProlific::start().await.map_err(|e| e.to_string())?;
     println!(
         "No PROLIFIC_TOKEN set: using a local Prolific at {} (set PROLIFIC_TOKEN to use the real one)\n",
         fake.base_url()
