@@ -213,13 +213,8 @@ async fn a_success_with_a_body_that_is_not_a_group_is_a_decode_error() {
 
 #[tokio::test]
 async fn connection_refused_is_a_connection_error() {
-    // Bind then drop a listener so that the port is (almost certainly) closed.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let err = client(&format!("http://127.0.0.1:{port}"))
+    let url = support::closed_url();
+    let err = client(&url)
         .participant_groups()
         .get(GROUP_ID)
         .await

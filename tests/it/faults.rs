@@ -3,6 +3,8 @@
 //! duplicated.
 #![cfg(feature = "fake")]
 
+use crate::support;
+
 use std::time::{Duration, Instant, SystemTime};
 
 use prolific::{
@@ -281,13 +283,9 @@ async fn create_is_retried_after_429_and_after_a_refused_connection() {
     assert_eq!(group_count(&fake).await, 1);
     assert_eq!(client.retries(), 1);
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let url = support::closed_url();
     let refused = Client::builder()
-        .base_url(format!("http://127.0.0.1:{port}"))
+        .base_url(&url)
         .token("t")
         .retry_policy(
             RetryPolicy::default()

@@ -122,13 +122,8 @@ async fn a_replacement_is_run_again_as_a_whole() {
 
 #[tokio::test]
 async fn a_connection_error_gives_its_root_cause_and_nothing_was_sent() {
-    // A port that was just free: nothing listens there, so the connection is refused.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let err = client(&format!("http://127.0.0.1:{port}"))
+    let url = support::closed_url();
+    let err = client(&url)
         .participant_groups()
         .create(Owner::workspace(WORKSPACE_ID), "n")
         .send()
@@ -139,7 +134,7 @@ async fn a_connection_error_gives_its_root_cause_and_nothing_was_sent() {
     assert!(
         text.starts_with(&format!(
             "could not talk to Prolific (create_participant_group): error sending request for \
-             url (http://127.0.0.1:{port}/api/v1/participant-groups/): "
+             url ({url}/api/v1/participant-groups/): "
         )),
         "{text}"
     );

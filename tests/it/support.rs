@@ -96,3 +96,14 @@ pub fn members(ids: &[String]) -> Value {
         .collect();
     json!({ "results": results })
 }
+
+/// The base URL of a local port where nothing listens: one that was free a moment ago, so a
+/// connection to it is refused.
+pub fn closed_url() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("http://127.0.0.1:{port}")
+}
