@@ -2,11 +2,13 @@
 //! concern; `support` holds what several share (test clients, the docs' example bodies).
 
 mod bulk;
+mod by_name;
 mod drift;
 mod errors;
 mod fake;
 mod fake_worries;
 mod faults;
+mod group_message;
 mod groups;
 mod log_fallback;
 mod messages;
@@ -15,5 +17,7 @@ mod robust;
 mod soak;
 mod spans;
 mod spec;
+mod study_filter;
 mod support;
+mod sync;
 mod wire;
