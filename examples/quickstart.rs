@@ -15,7 +15,7 @@ use std::{
     process::ExitCode,
 };
 
-use prolific::{Client, GroupFilter, Owner, ParticipantGroup, fake::FakeProlific};
+use prolific::{Client, GroupFilter, Owner, ParticipantGroup, StudyFilter, fake::FakeProlific};
 
 /// A step that did not do what it should.
 type Outcome<T = ()> = Result<T, String>;
@@ -36,7 +36,7 @@ async fn main() -> ExitCode {
 
 async fn run() -> Outcome {
     // Keep the local server alive for the whole run (dropping it stops it).
-    let (client, workspace, _local) = connect().await?;
+    let (client, workspace, local) = connect().await?;
     let groups = client.participant_groups();
 
     let group = groups
@@ -149,6 +149,33 @@ async fn run() -> Outcome {
     )?;
     step("replaced the membership with 1,200 participants (PATCH, then one more chunk)");
 
+    let session2 = next_session(&client, &workspace).await?;
+    let filter = StudyFilter::in_any_group([&group.id, &session2.id]);
+    let json = serde_json::to_string(&filter).map_err(|e| e.to_string())?;
+    expect(
+        json.contains(r#""filter_id":"participant_group_allowlist""#),
+        format!("an allowlist filter, got {json}"),
+    )?;
+    step(format!("a study's `filters` entry for both groups: {json}"));
+
+    let reminder = "Session 2 opens tomorrow at 10:00 UTC.";
+    groups
+        .message(&session2.id, reminder)
+        .send()
+        .await
+        .map_err(|e| format!("message: {e}"))?;
+    if let Some(fake) = &local {
+        let sent = fake.messages();
+        expect(
+            sent.len() == 1 && sent[0].body == reminder,
+            "the local Prolific to hold the message",
+        )?;
+    }
+    step(format!(
+        "messaged the members of {:?}: {reminder:?}",
+        session2.name
+    ));
+
     let extras = [
         create_extra(&client, &workspace, "Quickstart: extra A").await?,
         create_extra(&client, &workspace, "Quickstart: extra B").await?,
@@ -177,7 +204,7 @@ async fn run() -> Outcome {
         .delete(&group.id)
         .await
         .map_err(|e| format!("delete: {e}"))?;
-    for extra in &extras {
+    for extra in extras.iter().chain([&session2]) {
         groups
             .delete(&extra.id)
             .await
@@ -191,7 +218,7 @@ async fn run() -> Outcome {
         gone.is_deleted == Some(true),
         "the deleted group reads as is_deleted",
     )?;
-    step("deleted the group (and the two extras); it is still readable, marked deleted");
+    step("deleted the groups; the first is still readable, marked deleted");
 
     let live = ids_of(
         &groups
@@ -222,6 +249,66 @@ async fn run() -> Outcome {
         deleted.len()
     ));
     Ok(())
+}
+
+/// The group of a second session: found or made by name, then kept in step with the list of
+/// people approved for it, with a dry run first.
+async fn next_session(client: &Client, workspace: &str) -> Outcome<ParticipantGroup> {
+    let groups = client.participant_groups();
+    let name = "Quickstart: session 2";
+    let session2 = groups
+        .get_or_create(Owner::workspace(workspace), name)
+        .description("Approved for the second session")
+        .participants(participant_ids(3_000..3_600))
+        .send()
+        .await
+        .map_err(|e| format!("get or create: {e}"))?;
+    let again = groups
+        .get_or_create(Owner::workspace(workspace), name)
+        .send()
+        .await
+        .map_err(|e| format!("get or create: {e}"))?;
+    expect(
+        again.id == session2.id,
+        "the second get_or_create to find the first's group",
+    )?;
+    step(format!(
+        "get-or-create made {name:?} with 600 members, then found it again by name"
+    ));
+
+    let approved = participant_ids(2_500..3_500);
+    let plan = groups
+        .sync_participants(&session2.id, &approved)
+        .dry_run(true)
+        .await
+        .map_err(|e| format!("sync (dry run): {e}"))?;
+    expect(
+        (plan.added.len(), plan.removed.len(), plan.unchanged) == (500, 100, 500),
+        format!(
+            "a plan to add 500, remove 100 and keep 500, got {}, {}, {}",
+            plan.added.len(),
+            plan.removed.len(),
+            plan.unchanged
+        ),
+    )?;
+    step("a dry-run sync to 1,000 approved ids: would add 500, remove 100, keep 500");
+
+    let done = groups
+        .sync_participants(&session2.id, &approved)
+        .await
+        .map_err(|e| format!("sync: {e}"))?;
+    expect(done == plan, "the sync to do what the dry run said")?;
+    let members = groups
+        .participants(&session2.id)
+        .await
+        .map_err(|e| format!("list members: {e}"))?;
+    let now: BTreeSet<&str> = members.iter().map(|m| m.participant_id.as_str()).collect();
+    expect(
+        now == approved.iter().map(String::as_str).collect(),
+        "membership to be exactly the approved ids",
+    )?;
+    step("synced: added the 500 missing ids first, then removed the 100 extra ones");
+    Ok(session2)
 }
 
 /// The client and workspace to use, and the local server when there is one.
