@@ -5,11 +5,10 @@ use std::{borrow::Cow, collections::HashSet, future::IntoFuture, sync::Arc};
 
 use serde::Serialize;
 
-use super::members::{BoxFuture, Change, Chunks, ProgressFn, change_options, owned};
+use super::members::{BoxFuture, Change, Chunks, Progress, ProgressFn, change_options, owned};
 use crate::{
     client::Client,
     error::{Error, Result},
-    groups::Progress,
     operation::Operation,
 };
 
