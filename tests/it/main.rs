@@ -2,6 +2,8 @@
 //! concern; `support` holds what several share (test clients, the docs' example bodies).
 
 mod bulk;
+#[cfg(feature = "cli")]
+mod cli;
 mod drift;
 mod errors;
 mod fake;

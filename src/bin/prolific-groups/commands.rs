@@ -1,0 +1,189 @@
+//! The commands: each reads its input, connects, calls the library and prints the outcome.
+//! Input is read before connecting, so that an input error sends nothing.
+
+use std::{collections::HashSet, io::Write, path::Path};
+
+use prolific::{BulkError, ParticipantGroups};
+
+use crate::{
+    Failure,
+    args::{Change, Cli, Command, IdFile},
+    ids, output, progress,
+};
+
+/// Runs the command of `cli`, printing on `out`.
+pub async fn run(cli: Cli, out: &mut impl Write) -> Result<(), Failure> {
+    let url = cli.url.as_deref();
+    match cli.command {
+        Command::List {
+            scope,
+            deleted,
+            all,
+            json,
+        } => {
+            let mut list = connect(url)?.list(scope.filter());
+            if !all {
+                list = list.active(!deleted);
+            }
+            let groups = list.send().await?;
+            if json {
+                output::json(out, &groups)?;
+            } else {
+                output::groups(out, &groups)?;
+            }
+        }
+        Command::Create {
+            owner,
+            name,
+            description,
+            ids,
+            json,
+        } => {
+            let ids = read_ids(&ids)?;
+            let mut create = connect(url)?.create(owner.owner(), name);
+            if let Some(description) = description {
+                create = create.description(description);
+            }
+            if !ids.is_empty() {
+                create = create.participants(ids);
+            }
+            let group = create.send().await?;
+            if json {
+                output::json(out, &group)?;
+            } else {
+                let members = group.participant_count.unwrap_or(0);
+                let name = &group.name;
+                writeln!(
+                    out,
+                    "created group {} ({name:?}, {members} members)",
+                    group.id
+                )?;
+            }
+        }
+        Command::Get { group, json } => {
+            let group = connect(url)?.get(group).await?;
+            if json {
+                output::json(out, &group)?;
+            } else {
+                output::group(out, &group)?;
+            }
+        }
+        Command::Rename { group, name } => {
+            let group = connect(url)?.update(group).name(name).send().await?;
+            writeln!(out, "renamed group {} to {:?}", group.id, group.name)?;
+        }
+        Command::Delete { group } => {
+            connect(url)?.delete(&group).await?;
+            writeln!(out, "deleted group {group}")?;
+        }
+        Command::Members { group, json, csv } => {
+            let members = connect(url)?.participants(group).await?;
+            if json {
+                output::json(out, &members)?;
+            } else if csv {
+                output::members_csv(out, &members)?;
+            } else {
+                output::members(out, &members)?;
+            }
+        }
+        Command::Add(change) => change_members(change, Verb::Add, url, cli.quiet, out).await?,
+        Command::Remove(change) => {
+            change_members(change, Verb::Remove, url, cli.quiet, out).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A client for `PROLIFIC_TOKEN`, at `url` if given (else `PROLIFIC_URL`, else Prolific).
+fn connect(url: Option<&str>) -> Result<ParticipantGroups, Failure> {
+    let mut builder = prolific::ClientBuilder::from_env()?;
+    if let Some(url) = url {
+        builder = builder.base_url(url);
+    }
+    Ok(builder.build()?.participant_groups())
+}
+
+/// The ids of `--ids FILE`, none without it.
+fn read_ids(file: &IdFile) -> Result<Vec<String>, Failure> {
+    match &file.file {
+        Some(path) => ids::read(path, file.column.as_deref()).map_err(Failure::input),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Adding or removing.
+#[derive(Clone, Copy)]
+enum Verb {
+    Add,
+    Remove,
+}
+
+/// `add` and `remove`: the ids of the arguments and the file, in chunks, with progress.
+async fn change_members(
+    change: Change,
+    verb: Verb,
+    url: Option<&str>,
+    quiet: bool,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let mut ids = change.ids;
+    ids.extend(read_ids(&change.file)?);
+    let groups = connect(url)?;
+    let bar = progress::bar(ids.len(), quiet);
+    let result = match verb {
+        Verb::Add => {
+            let add = groups.add_participants(&change.group, &ids);
+            let add = add.chunk_size(change.chunk_size);
+            add.on_progress(progress::follow(&bar)).send().await
+        }
+        Verb::Remove => {
+            let remove = groups.remove_participants(&change.group, &ids);
+            let remove = remove.chunk_size(change.chunk_size);
+            remove.on_progress(progress::follow(&bar)).send().await
+        }
+    };
+    bar.finish_and_clear();
+    let members = match result {
+        Ok(members) => members,
+        Err(prolific::Error::Bulk(bulk)) => {
+            return Err(stopped_part_way(&bulk, change.failed_out.as_deref()));
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let distinct = ids.iter().collect::<HashSet<_>>().len();
+    let done = match verb {
+        Verb::Add => "added",
+        Verb::Remove => "removed",
+    };
+    writeln!(
+        out,
+        "group {}: {distinct} ids {done}, now {} members",
+        change.group,
+        members.len()
+    )?;
+    Ok(())
+}
+
+/// The failure of an `add` or `remove` that stopped part way; with `--failed-out FILE`, the
+/// ids not applied are written there, one per line, for the same command with `--ids FILE`.
+fn stopped_part_way(bulk: &BulkError, failed_out: Option<&Path>) -> Failure {
+    let mut message = bulk.to_string();
+    let Some(path) = failed_out else {
+        message.push_str("\n(with --failed-out FILE, the ids not applied are written to FILE)");
+        return Failure::failed(message);
+    };
+    let mut text = bulk.not_applied.join("\n");
+    text.push('\n');
+    match std::fs::write(path, text) {
+        Ok(()) => message.push_str(&format!(
+            "\nthe {} ids not applied are in {path}; the same command with --ids {path} finishes it",
+            bulk.not_applied.len(),
+            path = path.display(),
+        )),
+        Err(e) => message.push_str(&format!(
+            "\ncould not write the ids not applied to {}: {e}",
+            path.display()
+        )),
+    }
+    Failure::failed(message)
+}
