@@ -24,9 +24,11 @@ struct Run {
 }
 
 impl Run {
-    /// Asserts exit status 0 and returns standard output.
+    /// Asserts exit status 0 and nothing on standard error (where a progress bar would be,
+    /// were it a terminal); returns standard output.
     fn ok(self) -> String {
         assert_eq!(self.code, 0, "{self:?}");
+        assert_eq!(self.stderr, "", "{self:?}");
         self.stdout
     }
 
@@ -530,5 +532,15 @@ async fn help_gives_an_example_for_every_command() {
             "{help}"
         );
     }
+    assert_eq!(fake.requests(), []);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn url_names_the_server_instead_of_prolific_url() {
+    let fake = fake().await;
+    let id = fake.seed_group(WORKSPACE_ID, "Pilot");
+    let closed = crate::support::closed_url();
+    let stderr = cli(&fake, &["get", &id, "--url", &closed]).await.fails(1);
+    assert!(stderr.contains("could not talk to Prolific"), "{stderr}");
     assert_eq!(fake.requests(), []);
 }
