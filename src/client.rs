@@ -8,7 +8,10 @@ use std::{
 };
 
 use progenitor_client::ClientInfo;
-use reqwest::Url;
+use reqwest::{
+    Url,
+    header::{HeaderMap, HeaderValue, REFERER},
+};
 
 use crate::{
     error::{Error, RawResult, Result},
@@ -29,6 +32,13 @@ pub const URL_ENV: &str = "PROLIFIC_URL";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long making a connection may take by default.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The `Referer` sent by default: Prolific asks libraries to name themselves and their
+/// version with it (API reference, Introduction). An application can send its own URL with
+/// [`ClientBuilder::referer`].
+pub const DEFAULT_REFERER: &str = concat!(
+    "https://crates.io/crates/prolific/",
+    env!("CARGO_PKG_VERSION")
+);
 
 /// A client for Prolific's participant-groups API.
 ///
@@ -140,6 +150,7 @@ impl fmt::Debug for Client {
 /// | [`timeout`](Self::timeout) | 30 s per request |
 /// | [`connect_timeout`](Self::connect_timeout) | 10 s |
 /// | [`user_agent`](Self::user_agent) | `prolific-rust/<version>` |
+/// | [`referer`](Self::referer) | `https://crates.io/crates/prolific/<version>` |
 /// | [`max_retries`](Self::max_retries) | 2 (see [`RetryPolicy`]) |
 /// | [`allow_insecure_http`](Self::allow_insecure_http) | off: `http://` only to loopback |
 #[derive(Clone, Default)]
@@ -150,6 +161,7 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     user_agent: Option<String>,
+    referer: Option<String>,
     retry: RetryPolicy,
     allow_insecure_http: bool,
     /// The environment variable the token came from, if it did, for messages about it.
@@ -237,6 +249,13 @@ impl ClientBuilder {
         self
     }
 
+    /// The `Referer` header: a URL that names the application, as Prolific's docs suggest
+    /// for apps (by default [`DEFAULT_REFERER`], naming this crate and its version).
+    pub fn referer(mut self, url: impl Into<String>) -> Self {
+        self.referer = Some(url.into());
+        self
+    }
+
     /// How many times a failed request is retried (`0` turns retries off).
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.retry = self.retry.max_retries(retries);
@@ -276,8 +295,15 @@ impl ClientBuilder {
             Error::Config("the API token contains characters not allowed in a header".into())
         })?;
 
+        let referer = self.referer.as_deref().unwrap_or(DEFAULT_REFERER);
+        let referer = Url::parse(referer)
+            .ok()
+            .and_then(|url| HeaderValue::from_str(url.as_str()).ok())
+            .ok_or_else(|| Error::Config(format!("the referer {referer:?} is not a URL")))?;
+
         install_tls_provider();
         let http = reqwest::Client::builder()
+            .default_headers(HeaderMap::from_iter([(REFERER, referer)]))
             .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
             .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
             .user_agent(
@@ -300,6 +326,7 @@ impl fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)
+            .field("referer", &self.referer)
             .field("retry", &self.retry)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .finish()

@@ -97,6 +97,21 @@ pub enum Error {
     /// A bulk membership change stopped part way; says what was applied and what was not.
     #[error("{0}")]
     Bulk(Box<BulkError>),
+
+    /// More than one live group has the name looked for, so none was picked
+    /// ([`find_by_name`](crate::ParticipantGroups::find_by_name),
+    /// [`get_or_create`](crate::ParticipantGroups::get_or_create)).
+    #[error(
+        "{} live groups are named {name:?} ({}); none was picked: delete or rename all but one",
+        .group_ids.len(),
+        .group_ids.join(", ")
+    )]
+    DuplicateName {
+        /// The name looked for.
+        name: String,
+        /// The ids of the live groups with that name, in the order listed.
+        group_ids: Vec<String>,
+    },
 }
 
 impl Error {
@@ -380,7 +395,8 @@ impl From<types::ErrorDetail> for ErrorDetail {
     }
 }
 
-/// What a bulk membership change (add, remove or replace in chunks) had done when it stopped.
+/// What a bulk membership change (add, remove, replace or sync, in chunks) had done when it
+/// stopped.
 ///
 /// Chunks are sent in order, so the ids of [`BulkError::not_applied`] are exactly those of the
 /// failed chunk and every chunk after it. The failed chunk itself may have been applied by the
@@ -403,6 +419,10 @@ pub struct BulkError {
     pub ids_applied: usize,
     /// The ids that were not applied, in the order given.
     pub not_applied: Vec<String>,
+    /// Ids of a later step that was never begun: the removals of a
+    /// [sync](crate::ParticipantGroups::sync_participants) whose additions stopped part way.
+    /// Empty otherwise.
+    pub not_started: Vec<String>,
     /// Why the failed chunk failed.
     pub source: Error,
 }
@@ -423,6 +443,10 @@ impl fmt::Display for BulkError {
             self.ids_applied,
             self.not_applied.len(),
         )?;
+        if !self.not_started.is_empty() {
+            let n = self.not_started.len();
+            write!(f, "; the {n} removals meant to follow were not started")?;
+        }
         if let Some(advice) = self.advice() {
             write!(f, "; {advice}")?;
         }

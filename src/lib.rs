@@ -55,6 +55,7 @@ mod error;
 #[cfg(feature = "fake")]
 #[cfg_attr(docsrs, doc(cfg(feature = "fake")))]
 pub mod fake;
+mod filter;
 mod generated;
 mod groups;
 mod hooks;
@@ -63,14 +64,16 @@ mod retry;
 mod validate;
 
 pub use client::{
-    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, TOKEN_ENV,
-    URL_ENV,
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REFERER,
+    DEFAULT_TIMEOUT, TOKEN_ENV, URL_ENV,
 };
 pub use error::{ApiError, BulkError, EXCERPT_LIMIT, Error, ErrorDetail, Result};
+pub use filter::StudyFilter;
 pub use generated::types;
 pub use groups::{
-    AddParticipants, CreateGroup, DEFAULT_CHUNK_SIZE, DEFAULT_PAGE_SIZE, GroupFilter, ListGroups,
-    Owner, ParticipantGroups, Progress, RemoveParticipants, ReplaceParticipants, UpdateGroup,
+    AddParticipants, CreateGroup, DEFAULT_CHUNK_SIZE, DEFAULT_PAGE_SIZE, GetOrCreateGroup,
+    GroupFilter, ListGroups, MessageGroup, Owner, ParticipantGroups, Progress, RemoveParticipants,
+    ReplaceParticipants, SyncParticipants, SyncReport, UpdateGroup,
 };
 pub use operation::Operation;
 pub use retry::RetryPolicy;

@@ -1,9 +1,10 @@
-//! [`Operation`]: the eight calls of the API, named once for retries, errors, bulk reports and
+//! [`Operation`]: the nine calls of the API, named once for retries, errors, bulk reports and
 //! the fake.
 
 use std::fmt;
 
-/// One of the eight operations of Prolific's participant-groups API.
+/// One of the nine operations of Prolific's participant-groups API (the eight on groups and
+/// their members, and the message to a group).
 ///
 /// Errors name the operation that failed ([`ApiError::operation`](crate::ApiError)), the retry
 /// policy asks whether it [is idempotent](Self::is_idempotent), and the fake aims faults at it
@@ -34,11 +35,13 @@ pub enum Operation {
     AddMembers,
     /// `DELETE /api/v1/participant-groups/{id}/participants/`
     RemoveMembers,
+    /// `POST /api/v1/messages/participant-group/`
+    MessageGroup,
 }
 
 impl Operation {
     /// Every operation, in the spec's order.
-    pub const ALL: [Operation; 8] = [
+    pub const ALL: [Operation; 9] = [
         Operation::ListGroups,
         Operation::CreateGroup,
         Operation::GetGroup,
@@ -47,6 +50,7 @@ impl Operation {
         Operation::ListMembers,
         Operation::AddMembers,
         Operation::RemoveMembers,
+        Operation::MessageGroup,
     ];
 
     /// The operation's `operationId` in the spec, which is also the name of the generated
@@ -61,6 +65,7 @@ impl Operation {
             Operation::ListMembers => "list_participant_group_members",
             Operation::AddMembers => "add_participant_group_members",
             Operation::RemoveMembers => "remove_participant_group_members",
+            Operation::MessageGroup => "send_participant_group_message",
         }
     }
 
@@ -79,7 +84,7 @@ impl Operation {
             Operation::CreateGroup | Operation::GetGroup | Operation::UpdateGroup => {
                 "a participant group"
             }
-            Operation::DeleteGroup => "an empty answer",
+            Operation::DeleteGroup | Operation::MessageGroup => "an empty answer",
             Operation::ListMembers | Operation::AddMembers | Operation::RemoveMembers => {
                 "the members of a group"
             }
@@ -88,10 +93,12 @@ impl Operation {
 
     /// Whether sending the request twice leaves the same state as sending it once, so that a
     /// retry after a timeout is safe. Every operation but [`CreateGroup`](Self::CreateGroup)
-    /// is: reads change nothing, an update or delete sent twice ends in the same state, and
-    /// Prolific documents add and remove as ignoring ids already in (or not in) the group.
+    /// and [`MessageGroup`](Self::MessageGroup) is: reads change nothing, an update or delete
+    /// sent twice ends in the same state, and Prolific documents add and remove as ignoring
+    /// ids already in (or not in) the group. A create sent twice makes two groups, and a
+    /// message sent twice reaches every member twice.
     pub fn is_idempotent(self) -> bool {
-        self != Operation::CreateGroup
+        !matches!(self, Operation::CreateGroup | Operation::MessageGroup)
     }
 }
 
@@ -137,6 +144,7 @@ mod tests {
             Operation::ListMembers => "GET /api/v1/participant-groups/{id}/participants/",
             Operation::AddMembers => "POST /api/v1/participant-groups/{id}/participants/",
             Operation::RemoveMembers => "DELETE /api/v1/participant-groups/{id}/participants/",
+            Operation::MessageGroup => "POST /api/v1/messages/participant-group/",
         }
     }
 
@@ -170,11 +178,11 @@ mod tests {
     }
 
     #[test]
-    fn only_create_is_not_idempotent() {
+    fn only_create_and_message_are_not_idempotent() {
         let not: Vec<Operation> = Operation::ALL
             .into_iter()
             .filter(|op| !op.is_idempotent())
             .collect();
-        assert_eq!(not, [Operation::CreateGroup]);
+        assert_eq!(not, [Operation::CreateGroup, Operation::MessageGroup]);
     }
 }

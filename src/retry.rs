@@ -2,11 +2,12 @@
 //!
 //! * Retried failures: connection errors, timeouts, a body cut off mid-way, and the statuses
 //!   408, 429, 500, 502, 503 and 504.
-//! * Idempotent operations ([`Operation::is_idempotent`]: all but create) are retried on every
-//!   one of them.
-//! * Create is retried only when the server cannot have acted on it: the connection could not
-//!   be made (nothing was sent), or the server answered 429. Never after a timeout or a 5xx,
-//!   which may come after the group was made, so a retry never creates a second group.
+//! * Idempotent operations ([`Operation::is_idempotent`]: all but create and the message to a
+//!   group) are retried on every one of them.
+//! * Create and the message are retried only when the server cannot have acted on them: the
+//!   connection could not be made (nothing was sent), or the server answered 429. Never after
+//!   a timeout or a 5xx, which may come after the group was made or the message sent, so a
+//!   retry never creates a second group nor messages people twice.
 //! * The wait is exponential back-off with full jitter: a random time between zero and
 //!   `min(max_backoff, base_backoff * 2^attempt)`. A `Retry-After` from the server (seconds
 //!   or an HTTP date) replaces it, capped at `max_retry_after`.

@@ -14,6 +14,8 @@ use super::store::{Group, ListQuery, Members, Page, Scope};
 
 /// The collection's path; a group's is `{GROUPS}{id}/`, its members' `{GROUPS}{id}/participants/`.
 pub(crate) const GROUPS: &str = "/api/v1/participant-groups/";
+/// The path of a message to a group.
+pub(crate) const GROUP_MESSAGES: &str = "/api/v1/messages/participant-group/";
 
 /// The body of an answer of the fake.
 pub(crate) type Body = BoxBody<Bytes, io::Error>;

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use url::form_urlencoded;
 
 use super::{
+    GroupMessage,
     answers::Problem,
     store::{ListQuery, NewGroup, Owner, Scope},
 };
@@ -174,6 +175,28 @@ pub(crate) fn update(mut body: Map<String, Value>) -> Result<Update, Problem> {
     let name = string(&mut body, "name", false, &mut errors);
     let ids = id_list(&mut body, "participant_ids", true, &mut errors);
     errors.finish((name, ids))
+}
+
+/// A message to a group: `participant_group_id` and `body` required and not blank,
+/// `study_id` optional.
+pub(crate) fn group_message(mut body: Map<String, Value>) -> Result<GroupMessage, Problem> {
+    let mut errors = FieldErrors::default();
+    for field in ["participant_group_id", "body"] {
+        if !body.contains_key(field) {
+            errors.add(field, REQUIRED);
+        }
+    }
+    let group = string(&mut body, "participant_group_id", false, &mut errors);
+    let text = string(&mut body, "body", false, &mut errors);
+    let study_id = string(&mut body, "study_id", false, &mut errors);
+    match (group, text) {
+        (Some(participant_group_id), Some(body)) if errors.is_empty() => Ok(GroupMessage {
+            participant_group_id,
+            body,
+            study_id,
+        }),
+        _ => Err(errors.into_problem()),
+    }
 }
 
 pub(crate) fn participant_ids(mut body: Map<String, Value>) -> Result<Vec<String>, Problem> {

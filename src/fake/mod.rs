@@ -1,7 +1,7 @@
 //! A working Prolific on `127.0.0.1`, in memory, for tests, examples and benchmarks.
 //!
-//! [`FakeProlific`] serves the eight participant-group operations over real HTTP, with the
-//! rules of the real API. It can be told to misbehave ([`Fault`]), asked what it was sent
+//! [`FakeProlific`] serves the nine operations (eight on participant groups, and the message
+//! to a group) over real HTTP, with the rules of the real API. It can be told to misbehave ([`Fault`]), asked what it was sent
 //! ([`FakeProlific::requests`]) and what it holds ([`FakeProlific::groups`]). It speaks HTTP
 //! only: any client can use it, and the crate's [`Client`](crate::Client) talks to it
 //! exactly as to Prolific.
@@ -48,6 +48,9 @@
 //!   answer `{"results": [...]}` with every member afterwards, in join order. Update's
 //!   `participant_ids` overwrites the membership (`[]` empties it; absent or null leaves it
 //!   alone). A member's `datetime_created` is set when they join and kept while they stay.
+//! * A message to a group answers 204 and is kept for [`FakeProlific::messages`]; it needs
+//!   `participant_group_id` and `body` (neither blank) and takes an optional `study_id`. An
+//!   unknown group is a 404.
 //! * Ids are not checked for format: any string is a participant id.
 //! * A request body is checked before the group is looked up.
 //!
@@ -72,7 +75,8 @@
 //! Create refuses a missing, blank or non-string `name`, neither or both of `workspace_id`
 //! and `organisation_id` (both fields then carry the message), and a `participant_ids` that
 //! is not a list of strings. Update refuses a blank `name` and a bad `participant_ids`. Add
-//! and remove require `participant_ids`. The list refuses neither or both of `workspace_id`
+//! and remove require `participant_ids`. A message refuses a missing or blank
+//! `participant_group_id` or `body`. The list refuses neither or both of `workspace_id`
 //! and `project_id`, a `limit` or `offset` that is not a non-negative integer, and an
 //! `active` that is not `true` or `false`.
 
@@ -98,6 +102,9 @@ use tokio::{net::TcpListener, task::JoinHandle};
 pub use crate::Operation;
 pub use faults::{Fault, FaultSpec, ParseFaultError, RetryAfter};
 pub use recorded::RecordedRequest;
+
+/// A message sent to a group, as the fake received it ([`FakeProlific::messages`]).
+pub use crate::types::GroupMessage;
 
 use crate::{Error, types};
 use answers::GroupJson;
@@ -273,6 +280,24 @@ impl FakeProlific {
     /// Forgets the requests received so far.
     pub fn clear_requests(&self) {
         lock(&self.shared.log).clear();
+    }
+
+    /// The messages sent to groups, oldest first.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> prolific::Result<()> {
+    /// let fake = prolific::fake::FakeProlific::start().await?;
+    /// let id = fake.seed_group("5e9b9c9b0f9c9a0001b1ca2f", "Session 1");
+    /// fake.client().participant_groups().message(&id, "Session 2 opens tomorrow").await?;
+    /// let sent = fake.messages();
+    /// assert_eq!(sent[0].participant_group_id, id);
+    /// assert_eq!(sent[0].body, "Session 2 opens tomorrow");
+    /// assert_eq!(sent[0].study_id, None);
+    /// # Ok(()) }
+    /// ```
+    pub fn messages(&self) -> Vec<GroupMessage> {
+        lock(&self.shared.api.store).messages().to_vec()
     }
 
     /// A group and its members, deleted or not; `None` for an unknown id.

@@ -9,8 +9,10 @@ use hyper::body::Bytes;
 use percent_encoding::percent_decode_str;
 
 use super::{
-    answers::{self, GROUPS, GroupJson, Problem, Response, body, json, members_json},
-    input::{list_query, new_group, object, participant_ids, update},
+    answers::{
+        self, GROUP_MESSAGES, GROUPS, GroupJson, Problem, Response, body, json, members_json,
+    },
+    input::{group_message, list_query, new_group, object, participant_ids, update},
     store::{Store, lock},
 };
 use crate::Operation;
@@ -37,17 +39,21 @@ pub(crate) struct Call<'a> {
     pub(crate) body: &'a [u8],
 }
 
-/// The three resources of the API.
+/// The four resources of the API.
 enum Resource {
     Groups,
     Group(String),
     Members(String),
+    GroupMessages,
 }
 
 impl Resource {
     /// The resource at `path`; `None` for a path that is not the API's (or whose id is not
     /// UTF-8 once percent-decoded).
     fn at(path: &str) -> Option<Resource> {
+        if path == GROUP_MESSAGES {
+            return Some(Resource::GroupMessages);
+        }
         let rest = path.strip_prefix(GROUPS)?;
         if rest.is_empty() {
             return Some(Resource::Groups);
@@ -67,6 +73,7 @@ impl Resource {
             Resource::Groups => "GET, POST",
             Resource::Group(_) => "GET, PATCH, DELETE",
             Resource::Members(_) => "GET, POST, DELETE",
+            Resource::GroupMessages => "POST",
         }
     }
 
@@ -81,6 +88,7 @@ impl Resource {
             (Resource::Members(_), "GET") => ListMembers,
             (Resource::Members(_), "POST") => AddMembers,
             (Resource::Members(_), "DELETE") => RemoveMembers,
+            (Resource::GroupMessages, "POST") => MessageGroup,
             _ => return None,
         };
         Some(operation)
@@ -107,7 +115,7 @@ impl Api {
             return Err(Problem::method_not_allowed(call.method, resource.allow()));
         };
         let id = match &resource {
-            Resource::Groups => "",
+            Resource::Groups | Resource::GroupMessages => "",
             Resource::Group(id) | Resource::Members(id) => id,
         };
         match operation {
@@ -119,6 +127,7 @@ impl Api {
             Operation::ListMembers => self.list_members(id),
             Operation::AddMembers => self.add_members(id, call.body),
             Operation::RemoveMembers => self.remove_members(id, call.body),
+            Operation::MessageGroup => self.message_group(call.body),
         }
     }
 
@@ -185,9 +194,7 @@ impl Api {
         if !self.store().delete(id) {
             return Err(Problem::no_such_group(id));
         }
-        let mut response = Response::new(body(Bytes::new()));
-        *response.status_mut() = StatusCode::NO_CONTENT;
-        Ok(response)
+        Ok(no_content())
     }
 
     fn list_members(&self, id: &str) -> Answer {
@@ -213,6 +220,23 @@ impl Api {
             .ok_or_else(|| Problem::no_such_group(id))?;
         Ok(members_json(&group.members))
     }
+
+    fn message_group(&self, body: &[u8]) -> Answer {
+        let message = group_message(object(body)?)?;
+        let mut store = self.store();
+        let id = message.participant_group_id.clone();
+        if !store.send_message(message) {
+            return Err(Problem::no_such_group(&id));
+        }
+        Ok(no_content())
+    }
+}
+
+/// 204 with no body.
+fn no_content() -> Response {
+    let mut response = Response::new(body(Bytes::new()));
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    response
 }
 
 #[cfg(test)]
@@ -231,6 +255,11 @@ mod tests {
             Some(Operation::RemoveMembers)
         );
         assert_eq!(op(Method::PUT, GROUPS), None);
+        assert_eq!(
+            op(Method::POST, "/api/v1/messages/participant-group/"),
+            Some(Operation::MessageGroup)
+        );
+        assert_eq!(op(Method::GET, "/api/v1/messages/participant-group/"), None);
         assert_eq!(op(Method::GET, "/api/v1/participant-groups"), None);
         assert_eq!(op(Method::GET, "/api/v1/participant-groups/x/y/"), None);
         assert!(matches!(

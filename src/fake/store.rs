@@ -12,6 +12,8 @@ use std::{
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Serialize, Serializer, ser::SerializeSeq};
 
+use super::GroupMessage;
+
 /// Where a group lives: a workspace or an organisation (exactly one).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Owner {
@@ -81,10 +83,11 @@ impl Group {
     }
 }
 
-/// Every group, in creation order.
+/// Every group, in creation order, and the messages sent to groups.
 #[derive(Debug, Default)]
 pub(crate) struct Store {
     groups: Vec<Group>,
+    messages: Vec<GroupMessage>,
     by_id: HashMap<String, usize>,
     by_workspace: HashMap<String, Vec<usize>>,
     next_id: u64,
@@ -168,6 +171,21 @@ impl Store {
             group.members.remove(participant);
         }
         Some(group)
+    }
+
+    /// Keeps a message to a group; `false` (and nothing kept) when there is no such group.
+    /// A deleted group is still a group here: Prolific's docs do not say that it refuses one.
+    pub(crate) fn send_message(&mut self, message: GroupMessage) -> bool {
+        if self.get(&message.participant_group_id).is_none() {
+            return false;
+        }
+        self.messages.push(message);
+        true
+    }
+
+    /// The messages sent to groups, oldest first.
+    pub(crate) fn messages(&self) -> &[GroupMessage] {
+        &self.messages
     }
 
     /// One page of the groups in `query`'s scope, in creation order.

@@ -54,6 +54,17 @@ impl CreateGroup {
 
     /// Creates the group and returns it.
     pub async fn send(self) -> Result<ParticipantGroup> {
+        let (client, body) = self.into_body()?;
+        create(&client, body).await
+    }
+
+    /// The owner, as given.
+    pub(super) fn owner(&self) -> &Owner {
+        &self.owner
+    }
+
+    /// Checks the input and returns the create request's body.
+    pub(super) fn into_body(self) -> Result<(Client, types::CreateParticipantGroup)> {
         check_name(&self.name)?;
         let (workspace_id, organisation_id) = match self.owner {
             Owner::Workspace(id) => {
@@ -72,10 +83,18 @@ impl CreateGroup {
             organisation_id,
             participant_ids: self.participants.transpose()?.unwrap_or_default(),
         };
-        self.client
-            .call(Operation::CreateGroup, async |raw| {
-                raw.create_participant_group().body(body).send().await
-            })
-            .await
+        Ok((self.client, body))
     }
+}
+
+/// Sends a create request.
+pub(super) async fn create(
+    client: &Client,
+    body: types::CreateParticipantGroup,
+) -> Result<ParticipantGroup> {
+    client
+        .call(Operation::CreateGroup, async |raw| {
+            raw.create_participant_group().body(body).send().await
+        })
+        .await
 }

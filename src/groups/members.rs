@@ -1,5 +1,5 @@
 //! Membership changes of any size: [`AddParticipants`], [`RemoveParticipants`] and
-//! [`ReplaceParticipants`]. The ids are checked and de-duplicated before anything is sent,
+//! [`ReplaceParticipants`] (and, on the same parts, [`SyncParticipants`](super::SyncParticipants)). The ids are checked and de-duplicated before anything is sent,
 //! then sent in sequential chunks, with progress, and a report of exactly what was applied
 //! when a chunk fails ([`BulkError`]).
 //!
@@ -41,21 +41,21 @@ pub struct Progress {
     pub ids_total: usize,
 }
 
-type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
+pub(super) type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
 
-/// What the three changes hold: the group, the ids, and how to send them.
-struct Change<'a> {
+/// What the membership changes hold: the group, the ids, and how to send them.
+pub(super) struct Change<'a> {
     client: Client,
     group_id: String,
     /// The ids, checked and de-duplicated (those the caller lent stay borrowed); or why they
     /// were refused.
     ids: Result<Vec<Cow<'a, str>>>,
-    chunk_size: usize,
-    progress: Option<ProgressFn>,
+    pub(super) chunk_size: usize,
+    pub(super) progress: Option<ProgressFn>,
 }
 
 impl<'a> Change<'a> {
-    fn new<I, S>(client: Client, group_id: &str, ids: I) -> Self
+    pub(super) fn new<I, S>(client: Client, group_id: &str, ids: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: Into<Cow<'a, str>>,
@@ -70,7 +70,7 @@ impl<'a> Change<'a> {
     }
 
     /// Checks the input; returns the ids and the change that sends them.
-    fn prepare(self, ids_required: bool) -> Result<(Vec<Cow<'a, str>>, Chunks)> {
+    pub(super) fn prepare(self, ids_required: bool) -> Result<(Vec<Cow<'a, str>>, Chunks)> {
         check_group_id(&self.group_id)?;
         if self.chunk_size == 0 {
             return Err(Error::invalid("chunk size", "is zero"));
@@ -132,11 +132,11 @@ impl fmt::Debug for Change<'_> {
 
 /// Sends checked ids to a group chunk by chunk, reports progress, and on failure says what
 /// was applied.
-struct Chunks {
-    client: Client,
-    group_id: String,
-    chunk_size: usize,
-    progress: Option<ProgressFn>,
+pub(super) struct Chunks {
+    pub(super) client: Client,
+    pub(super) group_id: String,
+    pub(super) chunk_size: usize,
+    pub(super) progress: Option<ProgressFn>,
 }
 
 impl Chunks {
@@ -155,7 +155,7 @@ impl Chunks {
         }
     }
 
-    fn failed(
+    pub(super) fn failed(
         &self,
         ids: &[Cow<'_, str>],
         operation: Operation,
@@ -170,13 +170,14 @@ impl Chunks {
             chunks_total: self.total(ids),
             ids_applied,
             not_applied: owned(&ids[ids_applied..]),
+            not_started: Vec::new(),
             source,
         }))
     }
 
     /// Sends the chunks of `ids` from the one numbered `first` on, one after another, with
     /// `operation` (add or remove); returns the membership after the last one.
-    async fn send(
+    pub(super) async fn send(
         &self,
         ids: &[Cow<'_, str>],
         first: usize,
@@ -221,13 +222,14 @@ impl Chunks {
 }
 
 /// Copies of ids, for a request body or a report.
-fn owned(ids: &[Cow<'_, str>]) -> Vec<String> {
+pub(super) fn owned(ids: &[Cow<'_, str>]) -> Vec<String> {
     ids.iter().map(|id| String::from(&**id)).collect()
 }
 
-type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
+pub(super) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
 
-/// What the three changes share: how they are made, their options, and their bare `.await`.
+/// What the membership changes share: their options and their bare `.await`; for the three
+/// that hold only a [`Change`], how they are made too.
 macro_rules! change_options {
     ($change:ident -> $output:ty) => {
         impl<'a> $change<'a> {
@@ -238,10 +240,15 @@ macro_rules! change_options {
             {
                 $change(Change::new(client, group_id, ids))
             }
+        }
 
+        change_options!($change.0 -> $output);
+    };
+    ($change:ident . $field:tt -> $output:ty) => {
+        impl<'a> $change<'a> {
             /// How many ids to send per request (default 1,000).
             pub fn chunk_size(mut self, size: usize) -> Self {
-                self.0.chunk_size = size;
+                self.$field.chunk_size = size;
                 self
             }
 
@@ -250,7 +257,7 @@ macro_rules! change_options {
                 mut self,
                 callback: impl Fn(Progress) + Send + Sync + 'static,
             ) -> Self {
-                self.0.progress = Some(Arc::new(callback));
+                self.$field.progress = Some(Arc::new(callback));
                 self
             }
         }
@@ -324,3 +331,5 @@ impl ReplaceParticipants<'_> {
 }
 
 change_options!(ReplaceParticipants -> ParticipantGroup);
+
+pub(super) use change_options;

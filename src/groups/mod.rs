@@ -2,15 +2,21 @@
 //! Each request builder lives in its own file with its `send`.
 
 mod create;
+mod find;
 mod list;
 mod members;
+mod message;
+mod sync;
 mod update;
 
 pub use create::CreateGroup;
+pub use find::GetOrCreateGroup;
 pub use list::{DEFAULT_PAGE_SIZE, ListGroups};
 pub use members::{
     AddParticipants, DEFAULT_CHUNK_SIZE, Progress, RemoveParticipants, ReplaceParticipants,
 };
+pub use message::MessageGroup;
+pub use sync::{SyncParticipants, SyncReport};
 pub use update::UpdateGroup;
 
 use std::borrow::Cow;
@@ -24,7 +30,8 @@ use crate::{
 };
 
 impl Client {
-    /// The participant groups: list, create, read, update, delete, and change membership.
+    /// The participant groups: list, find, create, read, update, delete, change and sync
+    /// membership, and message the members.
     pub fn participant_groups(&self) -> ParticipantGroups {
         ParticipantGroups {
             client: self.clone(),
@@ -127,6 +134,49 @@ impl ParticipantGroups {
     /// ```
     pub fn create(&self, owner: Owner, name: impl Into<String>) -> CreateGroup {
         CreateGroup::new(self.client.clone(), owner, name.into())
+    }
+
+    /// The live group named exactly `name` among the groups of a workspace or a project:
+    /// `None` when there is none. Every page is read, with `active=true`; a deleted group never
+    /// matches. Two or more live groups with the name fail with [`Error::DuplicateName`](crate::Error::DuplicateName),
+    /// naming their ids: the crate never guesses.
+    ///
+    /// ```no_run
+    /// # async fn run(client: prolific::Client) -> prolific::Result<()> {
+    /// use prolific::GroupFilter;
+    /// let workspace = GroupFilter::workspace("5e9b9c9b0f9c9a0001b1ca2f");
+    /// match client.participant_groups().find_by_name(workspace, "Session 2").await? {
+    ///     Some(group) => println!("{} has {:?} members", group.id, group.participant_count),
+    ///     None => println!("no live group of that name"),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn find_by_name(
+        &self,
+        filter: GroupFilter,
+        name: impl AsRef<str>,
+    ) -> Result<Option<ParticipantGroup>> {
+        find::find_by_name(&self.client, filter, name.as_ref()).await
+    }
+
+    /// The live group of this name in a workspace, unchanged, or a new one made with the
+    /// documented create body when there is none. See [`GetOrCreateGroup`] for what happens
+    /// when two processes do this at once. An [`Owner::Organisation`] is refused before
+    /// anything is sent: Prolific cannot list an organisation's groups.
+    ///
+    /// ```no_run
+    /// # async fn run(client: prolific::Client) -> prolific::Result<()> {
+    /// use prolific::Owner;
+    /// let group = client
+    ///     .participant_groups()
+    ///     .get_or_create(Owner::workspace("5e9b9c9b0f9c9a0001b1ca2f"), "Session 2")
+    ///     .description("Everyone who completed session 1")
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn get_or_create(&self, owner: Owner, name: impl Into<String>) -> GetOrCreateGroup {
+        GetOrCreateGroup::new(self.create(owner, name))
     }
 
     /// Reads one group (deleted groups too, with `is_deleted: Some(true)`).
@@ -247,6 +297,43 @@ impl ParticipantGroups {
         S: Into<Cow<'a, str>>,
     {
         RemoveParticipants::new(self.client.clone(), id.as_ref(), ids)
+    }
+
+    /// Makes the group's membership exactly `ids` without ever overwriting it: reads the
+    /// members, adds the missing ids, then removes the extra ones, in chunks. Resolves to a
+    /// [`SyncReport`]. See [`SyncParticipants`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: prolific::Client, approved: Vec<String>) -> prolific::Result<()> {
+    /// let groups = client.participant_groups();
+    /// let plan = groups.sync_participants("642ea7ff7639ab670b05a0b5", &approved).dry_run(true).await?;
+    /// println!("would add {}, remove {}", plan.added.len(), plan.removed.len());
+    /// let done = groups.sync_participants("642ea7ff7639ab670b05a0b5", &approved).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn sync_participants<'a, I, S>(&self, id: impl AsRef<str>, ids: I) -> SyncParticipants<'a>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<Cow<'a, str>>,
+    {
+        SyncParticipants::new(self.client.clone(), id.as_ref(), ids)
+    }
+
+    /// Sends a message to every member of a group, optionally about a study. Never retried
+    /// after a timeout or a server error (see [`MessageGroup`]).
+    ///
+    /// ```no_run
+    /// # async fn run(client: prolific::Client) -> prolific::Result<()> {
+    /// client
+    ///     .participant_groups()
+    ///     .message("642ea7ff7639ab670b05a0b5", "Session 2 opens tomorrow at 10:00 UTC.")
+    ///     .study("60aca280709ee40ec37d4885")
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn message(&self, id: impl AsRef<str>, body: impl Into<String>) -> MessageGroup {
+        MessageGroup::new(self.client.clone(), id.as_ref().to_owned(), body.into())
     }
 
     /// Makes the group's membership exactly `ids`: the one way to overwrite membership. An

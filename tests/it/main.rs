@@ -2,6 +2,7 @@
 //! concern; `support` holds what several share (test clients, the docs' example bodies).
 
 mod bulk;
+mod by_name;
 #[cfg(feature = "cli")]
 mod cli;
 mod drift;
@@ -9,6 +10,7 @@ mod errors;
 mod fake;
 mod fake_worries;
 mod faults;
+mod group_message;
 mod groups;
 mod log_fallback;
 mod messages;
@@ -17,5 +19,7 @@ mod robust;
 mod soak;
 mod spans;
 mod spec;
+mod study_filter;
 mod support;
+mod sync;
 mod wire;

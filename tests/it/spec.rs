@@ -241,6 +241,7 @@ fn round_trip_as(schema: &str, example: &Value) -> Option<Result<Value, String>>
         "CreateParticipantGroup" => round_trip::<types::CreateParticipantGroup>(example),
         "UpdateParticipantGroup" => round_trip::<types::UpdateParticipantGroup>(example),
         "ParticipantIds" => round_trip::<types::ParticipantIds>(example),
+        "GroupMessage" => round_trip::<types::GroupMessage>(example),
         "ErrorResponse" => round_trip::<types::ErrorResponse>(example),
         _ => return None,
     })

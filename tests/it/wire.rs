@@ -436,6 +436,7 @@ async fn the_wrapper_reaches_every_operation() {
     let collection = "/api/v1/participant-groups/".to_owned();
     let group = format!("/api/v1/participant-groups/{id}/");
     let members = format!("/api/v1/participant-groups/{id}/participants/");
+    let messages = "/api/v1/messages/participant-group/".to_owned();
     for operation in Operation::ALL {
         fake.clear_requests();
         let (method, path) = match operation {
@@ -483,6 +484,10 @@ async fn the_wrapper_reaches_every_operation() {
                     .unwrap();
                 ("DELETE", &members)
             }
+            Operation::MessageGroup => {
+                groups.message(&id, "Hello").send().await.unwrap();
+                ("POST", &messages)
+            }
             _ => panic!("{operation}: reach the new operation through the wrapper here"),
         };
         let requests = fake.requests();
@@ -492,5 +497,63 @@ async fn the_wrapper_reaches_every_operation() {
             (method, path),
             "{operation}"
         );
+        // Every request names the library and its version.
+        assert_eq!(
+            requests[0].header("referer"),
+            Some(prolific::DEFAULT_REFERER),
+            "{operation}"
+        );
     }
+}
+
+#[tokio::test]
+async fn the_referer_names_the_crate_and_its_version_or_the_application() {
+    assert_eq!(
+        prolific::DEFAULT_REFERER,
+        format!(
+            "https://crates.io/crates/prolific/{}",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+    let server = MockServer::start_async().await;
+    let app = "https://lab.example.org/recruitment-tool";
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path(format!("/api/v1/participant-groups/{GROUP_ID}/"))
+                .header("referer", app)
+                .header_count("referer", ".*", 1)
+                .header(
+                    "user-agent",
+                    concat!("prolific-rust/", env!("CARGO_PKG_VERSION")),
+                );
+            then.status(200).json_body(group_example());
+        })
+        .await;
+    let client = prolific::Client::builder()
+        .base_url(server.base_url())
+        .token(TOKEN)
+        .referer(app)
+        .build()
+        .unwrap();
+    client.participant_groups().get(GROUP_ID).await.unwrap();
+    // The raw client sends it too.
+    client
+        .raw()
+        .get_participant_group()
+        .id(GROUP_ID)
+        .send()
+        .await
+        .unwrap();
+    mock.assert_calls_async(2).await;
+
+    let err = prolific::Client::builder()
+        .token(TOKEN)
+        .referer("not a url")
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(err, prolific::Error::Config(ref m) if m.contains("referer")),
+        "{err:?}"
+    );
 }
