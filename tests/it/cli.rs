@@ -544,3 +544,229 @@ async fn url_names_the_server_instead_of_prolific_url() {
     assert!(stderr.contains("could not talk to Prolific"), "{stderr}");
     assert_eq!(fake.requests(), []);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn find_gives_the_live_group_of_a_name() {
+    let fake = fake().await;
+    let ids = fake.seed_groups_named(WORKSPACE_ID, ["Pilot", "Main", "Twice", "Twice"]);
+    let groups = fake.client().participant_groups();
+    groups.delete(&ids[0]).await.unwrap();
+    let live_pilot = fake.seed_group(WORKSPACE_ID, "Pilot");
+
+    let json = cli(
+        &fake,
+        &["find", "--workspace", WORKSPACE_ID, "Pilot", "--json"],
+    )
+    .await
+    .ok();
+    let found: ParticipantGroup = serde_json::from_str(&json).unwrap();
+    assert_eq!(found, fake.group(&live_pilot).unwrap().group);
+
+    let lines = cli(&fake, &["find", "--workspace", WORKSPACE_ID, "Main"])
+        .await
+        .ok();
+    assert!(
+        lines.starts_with(&format!("id: {}\nname: Main\n", ids[1])),
+        "{lines}"
+    );
+
+    let stderr = cli(&fake, &["find", "--workspace", WORKSPACE_ID, "Nobody"])
+        .await
+        .fails(1);
+    assert!(
+        stderr.contains("no live group named \"Nobody\""),
+        "{stderr}"
+    );
+
+    let stderr = cli(&fake, &["find", "--workspace", WORKSPACE_ID, "Twice"])
+        .await
+        .fails(1);
+    assert!(
+        stderr.contains(&ids[2]) && stderr.contains(&ids[3]),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn create_if_missing_uses_the_live_group_or_creates_one() {
+    let fake = fake().await;
+    let existing = fake.seed_group(WORKSPACE_ID, "Pilot");
+    let create = [
+        "create",
+        "--workspace",
+        WORKSPACE_ID,
+        "--if-missing",
+        "--json",
+        "--name",
+    ];
+
+    let json = cli(&fake, &[&create[..], &["Pilot"]].concat()).await.ok();
+    let group: ParticipantGroup = serde_json::from_str(&json).unwrap();
+    assert_eq!(group.id, existing);
+    assert_eq!(fake.groups().len(), 1);
+    let sent: Vec<_> = fake
+        .requests()
+        .into_iter()
+        .filter_map(|r| r.operation)
+        .collect();
+    assert_eq!(sent, [Operation::ListGroups]);
+
+    let ids = file("if-missing.txt", "p1\np2\n");
+    let json = cli(
+        &fake,
+        &[&create[..], &["Session 2", "--ids", path(&ids)]].concat(),
+    )
+    .await
+    .ok();
+    let group: ParticipantGroup = serde_json::from_str(&json).unwrap();
+    assert_eq!(group, fake.group(&group.id).unwrap().group);
+    assert_eq!(group.name, "Session 2");
+    assert_eq!(members_of(&fake, &group.id), ["p1", "p2"]);
+
+    fake.clear_requests();
+    let args = [
+        "create",
+        "--organisation",
+        "o1",
+        "--name",
+        "Pilot",
+        "--if-missing",
+    ];
+    let stderr = cli(&fake, &args).await.fails(2);
+    assert!(stderr.contains("organisation"), "{stderr}");
+    assert_eq!(fake.requests(), []);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sync_makes_the_group_match_a_file() {
+    let fake = fake().await;
+    let id = fake.seed_group(WORKSPACE_ID, "Pilot");
+    fake.seed_members(&id, ["p1", "p2", "p3"]);
+    let export = file(
+        "sync-export.csv",
+        "Submission id,Participant id\ns1,p2\ns2,p4\ns3,p3\ns4,p5\n",
+    );
+
+    let plan = cli(
+        &fake,
+        &["sync", &id, "--ids", path(&export), "--dry-run", "--json"],
+    )
+    .await
+    .ok();
+    let plan: serde_json::Value = serde_json::from_str(&plan).unwrap();
+    let expected = serde_json::json!({"added": ["p4", "p5"], "removed": ["p1"], "unchanged": 2});
+    assert_eq!(plan, expected);
+    assert_eq!(members_of(&fake, &id), ["p1", "p2", "p3"]);
+    let sent: Vec<_> = fake
+        .requests()
+        .into_iter()
+        .filter_map(|r| r.operation)
+        .collect();
+    assert_eq!(sent, [Operation::ListMembers]);
+
+    let said = cli(&fake, &["sync", &id, "--ids", path(&export), "--dry-run"])
+        .await
+        .ok();
+    assert_eq!(
+        said,
+        format!("group {id}: would add 2, would remove 1, 2 unchanged\n")
+    );
+
+    let done = cli(&fake, &["sync", &id, "--ids", path(&export), "--json"])
+        .await
+        .ok();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&done).unwrap(),
+        expected
+    );
+    assert_eq!(members_of(&fake, &id), ["p2", "p3", "p4", "p5"]);
+
+    let said = cli_stdin(&fake, &["sync", &id, "--ids", "-"], "p2\np3\np4\np5\n")
+        .await
+        .ok();
+    assert_eq!(
+        said,
+        format!("group {id}: added 0, removed 0, 4 unchanged\n")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sync_that_stops_part_way_is_finished_by_running_it_again() {
+    let fake = fake().await;
+    let id = fake.seed_group(WORKSPACE_ID, "Pilot");
+    fake.seed_members(&id, ["p1", "p2"]);
+    let wanted = file("sync-partial.txt", "p2\np3\np4\np5\n");
+    // The first chunk of additions passes, the second is refused.
+    fake.inject_on(
+        Operation::AddMembers,
+        1,
+        Fault::delay(std::time::Duration::ZERO),
+    );
+    fake.inject_on(Operation::AddMembers, 1, Fault::status(400));
+
+    let args = ["sync", &id, "--ids", path(&wanted), "--chunk-size", "2"];
+    let stderr = cli(&fake, &args).await.fails(1);
+    assert!(
+        stderr.contains("running the same sync again finishes it"),
+        "{stderr}"
+    );
+    assert_eq!(members_of(&fake, &id), ["p1", "p2", "p3", "p4"]);
+
+    let said = cli(&fake, &args).await.ok();
+    assert_eq!(
+        said,
+        format!("group {id}: added 1, removed 1, 3 unchanged\n")
+    );
+    assert_eq!(members_of(&fake, &id), ["p2", "p3", "p4", "p5"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sync_to_no_ids_is_refused() {
+    let fake = fake().await;
+    let id = fake.seed_group(WORKSPACE_ID, "Pilot");
+    fake.seed_members(&id, ["p1"]);
+    let stderr = cli_stdin(&fake, &["sync", &id, "--ids", "-"], "# nobody\n")
+        .await
+        .fails(2);
+    assert!(stderr.contains("would remove every member"), "{stderr}");
+    assert_eq!(fake.requests(), []);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn message_reaches_the_group() {
+    let fake = fake().await;
+    let id = fake.seed_group(WORKSPACE_ID, "Pilot");
+
+    let args = [
+        "message",
+        &id,
+        "--body",
+        "Session 2 opens tomorrow",
+        "--study",
+        "s1",
+    ];
+    let said = cli(&fake, &args).await.ok();
+    assert_eq!(
+        said,
+        format!("sent the message to the members of group {id}\n")
+    );
+    let sent = fake.messages();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].participant_group_id, id);
+    assert_eq!(sent[0].body, "Session 2 opens tomorrow");
+    assert_eq!(sent[0].study_id.as_deref(), Some("s1"));
+
+    fake.clear_requests();
+    let stderr = cli(&fake, &["message", &id, "--body", " "]).await.fails(2);
+    assert!(stderr.contains("message body is empty"), "{stderr}");
+    assert_eq!(fake.requests(), []);
+
+    let stderr = cli(
+        &fake,
+        &["message", "642ea7ff7639ab670b05a0b5", "--body", "Hi"],
+    )
+    .await
+    .fails(1);
+    assert!(stderr.contains("404 Not Found"), "{stderr}");
+    assert_eq!(fake.messages().len(), 1);
+}

@@ -78,6 +78,23 @@ Example:
         json: bool,
     },
 
+    /// Find the live group of a workspace with this name
+    #[command(after_help = "\
+Exits with 1 when no live group has the name, or when several do.
+
+Example:
+  prolific-groups find --workspace 5e9b9c9b0f9c9a0001b1ca2f 'Passed all attention checks'")]
+    Find {
+        /// The workspace to look in
+        #[arg(long, value_name = "ID")]
+        workspace: String,
+        /// The group's name, exactly
+        name: String,
+        /// Print the group as JSON
+        #[arg(long)]
+        json: bool,
+    },
+
     /// Create a group, with members from a file if given
     #[command(after_help = "\
 Example:
@@ -96,6 +113,10 @@ Example:
         /// Its first members
         #[command(flatten)]
         ids: IdFile,
+        /// Use the live group of the workspace with this name if there is one, instead of
+        /// creating another (workspaces only; an existing group is left as it is)
+        #[arg(long)]
+        if_missing: bool,
         /// Print the group as JSON
         #[arg(long)]
         json: bool,
@@ -155,6 +176,48 @@ Example:
     /// Remove participants from a group (those not in it are ignored)
     #[command(after_help = change_help!("remove"))]
     Remove(Change),
+
+    /// Make a group's members exactly the ids of a file: add the missing, then remove the others
+    #[command(after_help = "\
+A sync that stops part way exits with 1; running the same sync again finishes it.
+
+Example:
+  prolific-groups sync 642ea7ff7639ab670b05a0b5 --ids export.csv --dry-run
+  prolific-groups sync 642ea7ff7639ab670b05a0b5 --ids export.csv")]
+    Sync {
+        /// The group's id
+        group: String,
+        /// The file of ids the group must hold (`-` for standard input)
+        #[arg(long = "ids", value_name = "FILE")]
+        file: String,
+        /// The CSV column holding the ids
+        #[arg(long, value_name = "NAME")]
+        column: Option<String>,
+        /// Say what would change, and change nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// How many ids to send per request
+        #[arg(long, value_name = "N", default_value_t = prolific::DEFAULT_CHUNK_SIZE)]
+        chunk_size: usize,
+        /// Print {"added": [...], "removed": [...], "unchanged": N}
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// Send a message to every member of a group
+    #[command(after_help = "\
+Example:
+  prolific-groups message 642ea7ff7639ab670b05a0b5 --body 'A new study is open for you'")]
+    Message {
+        /// The group's id
+        group: String,
+        /// The message
+        #[arg(long, value_name = "TEXT")]
+        body: String,
+        /// The study the message is about
+        #[arg(long, value_name = "ID")]
+        study: Option<String>,
+    },
 }
 
 /// `--workspace` or `--project`: whose groups to list.

@@ -3,7 +3,7 @@
 
 use std::{collections::HashSet, io::Write, path::Path};
 
-use prolific::{BulkError, ParticipantGroups};
+use prolific::{BulkError, GroupFilter, ParticipantGroups};
 
 use crate::{
     Failure,
@@ -32,30 +32,56 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<(), Failure> {
                 output::groups(out, &groups)?;
             }
         }
+        Command::Find {
+            workspace,
+            name,
+            json,
+        } => {
+            let filter = GroupFilter::workspace(&workspace);
+            let Some(group) = connect(url)?.find_by_name(filter, &name).await? else {
+                let message = format!("no live group named {name:?} in workspace {workspace}");
+                return Err(Failure::failed(message));
+            };
+            if json {
+                output::json(out, &group)?;
+            } else {
+                output::group(out, &group)?;
+            }
+        }
         Command::Create {
             owner,
             name,
             description,
             ids,
+            if_missing,
             json,
         } => {
             let ids = read_ids(&ids)?;
-            let mut create = connect(url)?.create(owner.owner(), name);
-            if let Some(description) = description {
-                create = create.description(description);
-            }
-            if !ids.is_empty() {
-                create = create.participants(ids);
-            }
-            let group = create.send().await?;
+            let groups = connect(url)?;
+            let group = if if_missing {
+                let mut request = groups.get_or_create(owner.owner(), name);
+                if let Some(description) = description {
+                    request = request.description(description);
+                }
+                request.participants(ids).send().await?
+            } else {
+                let mut request = groups.create(owner.owner(), name);
+                if let Some(description) = description {
+                    request = request.description(description);
+                }
+                request.participants(ids).send().await?
+            };
             if json {
                 output::json(out, &group)?;
             } else {
                 let members = group.participant_count.unwrap_or(0);
                 let name = &group.name;
+                // With --if-missing the group may have been there already: the library does
+                // not say which.
+                let done = if if_missing { "live" } else { "created" };
                 writeln!(
                     out,
-                    "created group {} ({name:?}, {members} members)",
+                    "{done} group {} ({name:?}, {members} members)",
                     group.id
                 )?;
             }
@@ -85,6 +111,65 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<(), Failure> {
             } else {
                 output::members(out, &members)?;
             }
+        }
+        Command::Sync {
+            group,
+            file,
+            column,
+            dry_run,
+            chunk_size,
+            json,
+        } => {
+            let ids = ids::read(&file, column.as_deref()).map_err(Failure::input)?;
+            if ids.is_empty() {
+                return Err(Failure::input(format!(
+                    "{file} holds no ids: a sync would remove every member (use remove for that)"
+                )));
+            }
+            let bar = progress::bar(ids.len(), cli.quiet || dry_run);
+            let result = connect(url)?
+                .sync_participants(&group, &ids)
+                .dry_run(dry_run)
+                .chunk_size(chunk_size)
+                .on_progress(progress::follow(&bar))
+                .send()
+                .await;
+            bar.finish_and_clear();
+            let report = match result {
+                Ok(report) => report,
+                Err(error @ prolific::Error::Bulk(_)) => {
+                    let mut failure = Failure::from(error);
+                    let advice =
+                        "the sync stopped part way: running the same sync again finishes it";
+                    failure.message = format!("{}\n{advice}", failure.message);
+                    return Err(failure);
+                }
+                Err(error) => return Err(error.into()),
+            };
+            if json {
+                output::json(out, &report)?;
+            } else {
+                let (add, remove) = if dry_run {
+                    ("would add", "would remove")
+                } else {
+                    ("added", "removed")
+                };
+                writeln!(
+                    out,
+                    "group {group}: {add} {}, {remove} {}, {} unchanged",
+                    report.added.len(),
+                    report.removed.len(),
+                    report.unchanged
+                )?;
+            }
+        }
+        Command::Message { group, body, study } => {
+            let mut message = connect(url)?.message(&group, body);
+            if let Some(study) = study {
+                message = message.study(study);
+            }
+            message.send().await?;
+            writeln!(out, "sent the message to the members of group {group}")?;
         }
         Command::Add(change) => change_members(change, Verb::Add, url, cli.quiet, out).await?,
         Command::Remove(change) => {
