@@ -362,6 +362,17 @@ async fn ids_come_from_a_named_column_or_standard_input() {
         .ok();
     assert_eq!(members_of(&fake, &id), ["p1", "p2", "p3", "p4", "p5"]);
 
+    // As a spreadsheet saves it on Windows: a byte-order mark, and CRLF line ends.
+    let excel = "\u{feff}Participant id,Status\r\np6,APPROVED\r\n";
+    cli_stdin(&fake, &["add", &id, "--ids", "-"], excel)
+        .await
+        .ok();
+    assert_eq!(members_of(&fake, &id), ["p1", "p2", "p3", "p4", "p5", "p6"]);
+    cli_stdin(&fake, &["remove", &id, "--ids", "-"], "\u{feff}p6\r\n")
+        .await
+        .ok();
+    assert_eq!(members_of(&fake, &id), ["p1", "p2", "p3", "p4", "p5"]);
+
     let said = cli_stdin(&fake, &["remove", &id, "p5", "--ids", "-"], "p1\np4\n")
         .await
         .ok();

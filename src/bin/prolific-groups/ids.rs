@@ -21,12 +21,14 @@ pub fn read(path: &str, column: Option<&str>) -> Result<Vec<String>, String> {
     } else {
         std::fs::read_to_string(path).map_err(|e| format!("cannot read ids from {path}: {e}"))?
     };
+    // Spreadsheets often save a byte-order mark first: it is not part of the first header or id.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let name = if path == "-" { "standard input" } else { path };
     let first = text.lines().map(str::trim).find(|line| !skipped(line));
     let is_csv = column.is_some()
         || first.is_some_and(|line| line.contains(',') || is_id_header(line, None));
     if is_csv {
-        from_csv(&text, column).map_err(|e| format!("{name}: {e}"))
+        from_csv(text, column).map_err(|e| format!("{name}: {e}"))
     } else {
         Ok(text
             .lines()
