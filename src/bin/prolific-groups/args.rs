@@ -184,25 +184,7 @@ A sync that stops part way exits with 1; running the same sync again finishes it
 Example:
   prolific-groups sync 642ea7ff7639ab670b05a0b5 --ids export.csv --dry-run
   prolific-groups sync 642ea7ff7639ab670b05a0b5 --ids export.csv")]
-    Sync {
-        /// The group's id
-        group: String,
-        /// The file of ids the group must hold (`-` for standard input)
-        #[arg(long = "ids", value_name = "FILE")]
-        file: String,
-        /// The CSV column holding the ids
-        #[arg(long, value_name = "NAME")]
-        column: Option<String>,
-        /// Say what would change, and change nothing
-        #[arg(long)]
-        dry_run: bool,
-        /// How many ids to send per request
-        #[arg(long, value_name = "N", default_value_t = prolific::DEFAULT_CHUNK_SIZE)]
-        chunk_size: usize,
-        /// Print {"added": [...], "removed": [...], "unchanged": N}
-        #[arg(long)]
-        json: bool,
-    },
+    Sync(SyncArgs),
 
     /// Send a message to every member of a group
     #[command(after_help = "\
@@ -272,6 +254,28 @@ pub struct Change {
     /// How many ids to send per request
     #[arg(long, value_name = "N", default_value_t = prolific::DEFAULT_CHUNK_SIZE)]
     pub chunk_size: usize,
+}
+
+/// What `sync` takes.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The group's id
+    pub group: String,
+    /// The file of ids the group must hold (`-` for standard input)
+    #[arg(long = "ids", value_name = "FILE", long_help = IDS_HELP)]
+    pub file: String,
+    /// The CSV column holding the ids
+    #[arg(long, value_name = "NAME")]
+    pub column: Option<String>,
+    /// Say what would change, and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// How many ids to send per request
+    #[arg(long, value_name = "N", default_value_t = prolific::DEFAULT_CHUNK_SIZE)]
+    pub chunk_size: usize,
+    /// Print {"added": [...], "removed": [...], "unchanged": N}
+    #[arg(long)]
+    pub json: bool,
 }
 
 impl OwnerArgs {

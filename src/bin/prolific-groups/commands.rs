@@ -7,7 +7,7 @@ use prolific::{BulkError, GroupFilter, ParticipantGroups};
 
 use crate::{
     Failure,
-    args::{Change, Cli, Command, IdFile},
+    args::{Change, Cli, Command, IdFile, SyncArgs},
     ids, output, progress,
 };
 
@@ -112,57 +112,7 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<(), Failure> {
                 output::members(out, &members)?;
             }
         }
-        Command::Sync {
-            group,
-            file,
-            column,
-            dry_run,
-            chunk_size,
-            json,
-        } => {
-            let ids = ids::read(&file, column.as_deref()).map_err(Failure::input)?;
-            if ids.is_empty() {
-                return Err(Failure::input(format!(
-                    "{file} holds no ids: a sync would remove every member (use remove for that)"
-                )));
-            }
-            let bar = progress::bar(ids.len(), cli.quiet || dry_run);
-            let result = connect(url)?
-                .sync_participants(&group, &ids)
-                .dry_run(dry_run)
-                .chunk_size(chunk_size)
-                .on_progress(progress::follow(&bar))
-                .send()
-                .await;
-            bar.finish_and_clear();
-            let report = match result {
-                Ok(report) => report,
-                Err(error @ prolific::Error::Bulk(_)) => {
-                    let mut failure = Failure::from(error);
-                    let advice =
-                        "the sync stopped part way: running the same sync again finishes it";
-                    failure.message = format!("{}\n{advice}", failure.message);
-                    return Err(failure);
-                }
-                Err(error) => return Err(error.into()),
-            };
-            if json {
-                output::json(out, &report)?;
-            } else {
-                let (add, remove) = if dry_run {
-                    ("would add", "would remove")
-                } else {
-                    ("added", "removed")
-                };
-                writeln!(
-                    out,
-                    "group {group}: {add} {}, {remove} {}, {} unchanged",
-                    report.added.len(),
-                    report.removed.len(),
-                    report.unchanged
-                )?;
-            }
-        }
+        Command::Sync(sync_args) => sync(sync_args, url, cli.quiet, out).await?,
         Command::Message { group, body, study } => {
             let mut message = connect(url)?.message(&group, body);
             if let Some(study) = study {
@@ -271,4 +221,59 @@ fn stopped_part_way(bulk: &BulkError, failed_out: Option<&Path>) -> Failure {
         )),
     }
     Failure::failed(message)
+}
+
+/// `sync`: the group's members made exactly the ids of a file, with progress; or, for a dry
+/// run, what that would change.
+async fn sync(
+    args: SyncArgs,
+    url: Option<&str>,
+    quiet: bool,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let ids = ids::read(&args.file, args.column.as_deref()).map_err(Failure::input)?;
+    if ids.is_empty() {
+        return Err(Failure::input(format!(
+            "{} holds no ids: a sync would remove every member (use remove for that)",
+            args.file
+        )));
+    }
+    let bar = progress::bar(ids.len(), quiet || args.dry_run);
+    let result = connect(url)?
+        .sync_participants(&args.group, &ids)
+        .dry_run(args.dry_run)
+        .chunk_size(args.chunk_size)
+        .on_progress(progress::follow(&bar))
+        .send()
+        .await;
+    bar.finish_and_clear();
+    let report = match result {
+        Ok(report) => report,
+        Err(error @ prolific::Error::Bulk(_)) => {
+            // Never a file of leftovers: syncing to it would remove everyone else.
+            let mut failure = Failure::from(error);
+            let advice = "the sync stopped part way: running the same sync again finishes it";
+            failure.message = format!("{}\n{advice}", failure.message);
+            return Err(failure);
+        }
+        Err(error) => return Err(error.into()),
+    };
+    if args.json {
+        output::json(out, &report)?;
+    } else {
+        let (add, remove) = if args.dry_run {
+            ("would add", "would remove")
+        } else {
+            ("added", "removed")
+        };
+        writeln!(
+            out,
+            "group {}: {add} {}, {remove} {}, {} unchanged",
+            args.group,
+            report.added.len(),
+            report.removed.len(),
+            report.unchanged
+        )?;
+    }
+    Ok(())
 }
