@@ -42,7 +42,7 @@ Example:
   prolific-groups create --workspace 5e9b9c9b0f9c9a0001b1ca2f --name Pilot --ids export.csv
   prolific-groups list --workspace 5e9b9c9b0f9c9a0001b1ca2f")]
 pub struct Cli {
-    /// Prolific's address, without /api/v1 (default: $PROLIFIC_URL, else https://api.prolific.com)
+    /// Prolific's address, without /api/v1 (default: $PROLIFIC_URL, else `https://api.prolific.com`)
     #[arg(long, global = true, value_name = "URL")]
     pub url: Option<String>,
 
