@@ -13,7 +13,7 @@ use prolific::{
     fake::{FakeProlific, Fault},
 };
 
-use crate::support::WORKSPACE_ID;
+use crate::support::{TOKEN, WORKSPACE_ID};
 
 /// How a run of the binary ended, and what it printed.
 #[derive(Debug)]
@@ -51,10 +51,18 @@ async fn cli_stdin(fake: &FakeProlific, args: &[&str], stdin: &str) -> Run {
     run(fake, args, Some(stdin), true).await
 }
 
-/// Runs the binary: with the fake's token and address in the environment, or none at all, and
-/// no other `PROLIFIC_` variable of the test's own environment. The binary runs on a thread of
-/// its own, so the fake keeps serving on the test's runtime meanwhile.
+/// Runs the binary against the fake: with its token and address in the environment, or none
+/// at all.
 async fn run(fake: &FakeProlific, args: &[&str], stdin: Option<&str>, with_token: bool) -> Run {
+    let env = with_token.then(|| (fake.token(), fake.base_url()));
+    run_at(env, fake.token(), args, stdin).await
+}
+
+/// Runs the binary with `env` as `PROLIFIC_TOKEN` and `PROLIFIC_URL` (neither when `None`, and
+/// no other `PROLIFIC_` variable of the test's own environment); asserts that `token` is in
+/// nothing it printed. The binary runs on a thread of its own, so that a server on the test's
+/// runtime keeps serving meanwhile.
+async fn run_at(env: Option<(&str, &str)>, token: &str, args: &[&str], stdin: Option<&str>) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_prolific-groups"));
     command
         .args(args)
@@ -63,10 +71,10 @@ async fn run(fake: &FakeProlific, args: &[&str], stdin: Option<&str>, with_token
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    if with_token {
+    if let Some((token, url)) = env {
         command
-            .env(prolific::TOKEN_ENV, fake.token())
-            .env(prolific::URL_ENV, fake.base_url());
+            .env(prolific::TOKEN_ENV, token)
+            .env(prolific::URL_ENV, url);
     }
     let stdin = stdin.unwrap_or_default().to_owned();
     let output = tokio::task::spawn_blocking(move || {
@@ -84,10 +92,7 @@ async fn run(fake: &FakeProlific, args: &[&str], stdin: Option<&str>, with_token
         stderr: String::from_utf8(output.stderr).unwrap(),
     };
     for printed in [&run.stdout, &run.stderr] {
-        assert!(
-            !printed.contains(fake.token()),
-            "the token was printed: {run:?}"
-        );
+        assert!(!printed.contains(token), "the token was printed: {run:?}");
     }
     run
 }
@@ -780,4 +785,32 @@ async fn message_reaches_the_group() {
     .fails(1);
     assert!(stderr.contains("404 Not Found"), "{stderr}");
     assert_eq!(fake.messages().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn prolifics_field_errors_are_shown() {
+    let server = httpmock::MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(httpmock::Method::POST);
+            then.status(400).json_body(serde_json::json!({"error": {
+                "status": 400,
+                "error_code": 140001,
+                "title": "Invalid request",
+                "detail": {"description": ["Ensure this field has no more than 500 characters."]},
+                "additional_information": "/api/v1/errors/140001"
+            }}));
+        })
+        .await;
+    let url = server.base_url();
+    let args = ["create", "--workspace", WORKSPACE_ID, "--name", "Pilot"];
+    let stderr = run_at(Some((TOKEN, &url)), TOKEN, &args, None)
+        .await
+        .fails(1);
+    assert_eq!(
+        stderr,
+        "prolific-groups: Prolific answered 400 Bad Request to create_participant_group: Invalid \
+         request (description: Ensure this field has no more than 500 characters.) [error code \
+         140001]\nmore: /api/v1/errors/140001\n"
+    );
 }
