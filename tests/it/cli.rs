@@ -394,7 +394,7 @@ async fn input_errors_exit_with_2_and_send_nothing() {
     let empty_cell = file("empty-cell.csv", "study,participant_id\ns1,\n");
     let missing = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-no-such-file");
 
-    let cases: [(&[&str], &str); 9] = [
+    let cases: [(&[&str], &str); 14] = [
         (
             &["add", &id, "--ids", path(&no_column)],
             "found no participant-id column",
@@ -422,6 +422,17 @@ async fn input_errors_exit_with_2_and_send_nothing() {
             &["list", "--workspace", WORKSPACE_ID, "--deleted", "--all"],
             "cannot be used with",
         ),
+        (
+            &["add", &id, "p1", "--chunk-size", "0"],
+            "chunk size is zero",
+        ),
+        (
+            &["sync", &id, "--ids", path(&malformed)],
+            "found record with 1 field",
+        ),
+        (&["find", "--workspace", WORKSPACE_ID, ""], "name is empty"),
+        (&["rename", &id, " "], "name is empty"),
+        (&["create", "--workspace", WORKSPACE_ID], "--name <NAME>"),
     ];
     for (args, says) in cases {
         let stderr = cli(&fake, args).await.fails(2);
