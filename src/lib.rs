@@ -48,6 +48,8 @@
 //! * `schemars`: `schemars::JsonSchema` on every model type.
 //! * `fake`: [`fake::FakeProlific`], a working Prolific in memory on `127.0.0.1`, to test
 //!   against without the network (usually a dev-dependency).
+//! * `cli`: the `prolific-groups` command line, every operation from the shell
+//!   (`cargo install --path . --features cli`; `prolific-groups --help`).
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

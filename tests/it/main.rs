@@ -3,6 +3,8 @@
 
 mod bulk;
 mod by_name;
+#[cfg(feature = "cli")]
+mod cli;
 mod drift;
 mod errors;
 mod fake;
