@@ -825,3 +825,40 @@ async fn prolifics_field_errors_are_shown() {
          140001]\nmore: /api/v1/errors/140001\n"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reader_that_stops_early_ends_the_output_quietly() {
+    use std::io::{BufRead, BufReader, Read};
+
+    let fake = FakeProlific::start().await.unwrap();
+    let id = fake.seed_group(WORKSPACE_ID, "Large");
+    fake.seed_members(&id, (0..100_000).map(|i| format!("{i:024x}")));
+    let mut command = Command::new(env!("CARGO_BIN_EXE_prolific-groups"));
+    command
+        .args(["members", &id, "--csv"])
+        .env(prolific::TOKEN_ENV, fake.token())
+        .env(prolific::URL_ENV, fake.base_url())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // `prolific-groups members ... --csv | head -1`.
+    let (first, status, stderr) = tokio::task::spawn_blocking(move || {
+        let mut child = command.spawn().unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let status = child.wait().unwrap();
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        (first, status, stderr)
+    })
+    .await
+    .unwrap();
+    assert_eq!(first, "participant_id,datetime_created\n");
+    assert_eq!((status.code(), stderr.as_str()), (Some(0), ""));
+}

@@ -21,7 +21,9 @@ async fn main() -> ExitCode {
     match commands::run(cli, &mut std::io::stdout().lock()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("prolific-groups: {}", failure.message);
+            if !failure.message.is_empty() {
+                eprintln!("prolific-groups: {}", failure.message);
+            }
             ExitCode::from(failure.status)
         }
     }
@@ -30,9 +32,10 @@ async fn main() -> ExitCode {
 /// Why a command failed: what to tell the user, and the exit status.
 #[derive(Debug)]
 pub struct Failure {
-    /// One or more sentences, for standard error.
+    /// One or more sentences, for standard error (none when there is nothing to say).
     pub message: String,
-    /// 1 for an error from Prolific or the network, 2 for a usage or input error.
+    /// 1 for an error from Prolific or the network, 2 for a usage or input error; 0 when the
+    /// output's reader went away.
     pub status: u8,
 }
 
@@ -75,6 +78,14 @@ impl From<prolific::Error> for Failure {
 
 impl From<std::io::Error> for Failure {
     fn from(error: std::io::Error) -> Self {
+        // The reader of the output went away (`... | head`): it has what it wanted, so stop
+        // quietly, with success, as other command-line tools do.
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            return Failure {
+                message: String::new(),
+                status: 0,
+            };
+        }
         Failure::failed(format!("cannot write the output: {error}"))
     }
 }

@@ -70,11 +70,23 @@ pub fn members(out: &mut impl Write, members: &[Membership]) -> io::Result<()> {
 /// Prints memberships as CSV: `participant_id,datetime_created`.
 pub fn members_csv(out: &mut impl Write, members: &[Membership]) -> io::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(["participant_id", "datetime_created"])?;
+    writer
+        .write_record(["participant_id", "datetime_created"])
+        .map_err(io_error)?;
     for member in members {
-        writer.write_record([member.participant_id.as_str(), &joined(member)])?;
+        writer
+            .write_record([member.participant_id.as_str(), &joined(member)])
+            .map_err(io_error)?;
     }
     writer.flush()
+}
+
+/// The CSV writer's error as the I/O error underneath, so that a closed pipe stays one.
+fn io_error(error: csv::Error) -> io::Error {
+    match error.into_kind() {
+        csv::ErrorKind::Io(error) => error,
+        other => io::Error::other(format!("{other:?}")),
+    }
 }
 
 /// When a member joined, as RFC 3339; empty when Prolific did not say.
