@@ -75,8 +75,8 @@ pub use filter::StudyFilter;
 pub use generated::types;
 pub use groups::{
     AddParticipants, CreateGroup, DEFAULT_CHUNK_SIZE, DEFAULT_PAGE_SIZE, GetOrCreateGroup,
-    GroupFilter, ListGroups, MessageGroup, Owner, ParticipantGroups, Progress, RemoveParticipants,
-    ReplaceParticipants, SyncParticipants, SyncReport, UpdateGroup,
+    GetOrCreateOutcome, GroupFilter, ListGroups, MessageGroup, Owner, ParticipantGroups, Progress,
+    RemoveParticipants, ReplaceParticipants, SyncParticipants, SyncReport, UpdateGroup,
 };
 pub use operation::Operation;
 pub use retry::RetryPolicy;

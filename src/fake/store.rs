@@ -9,7 +9,7 @@ use std::{
     sync::{Arc, Mutex, MutexGuard, PoisonError},
 };
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use serde::{Serialize, Serializer, ser::SerializeSeq};
 
 use super::GroupMessage;
@@ -105,7 +105,7 @@ impl Store {
                 .push(slot);
         }
         let mut members = Members::default();
-        members.add(new.participant_ids, Utc::now());
+        members.add(new.participant_ids, now());
         self.by_id.insert(id.clone(), slot);
         self.groups.push(Group {
             id,
@@ -145,7 +145,7 @@ impl Store {
             group.name = name;
         }
         if let Some(ids) = participant_ids {
-            group.members.replace(ids, Utc::now());
+            group.members.replace(ids, now());
         }
         Some(group)
     }
@@ -160,7 +160,7 @@ impl Store {
     /// Adds participants, ignoring those already in the group.
     pub(crate) fn add_members(&mut self, id: &str, ids: Vec<String>) -> Option<&Group> {
         let group = self.get_mut(id)?;
-        group.members.add(ids, Utc::now());
+        group.members.add(ids, now());
         Some(group)
     }
 
@@ -321,6 +321,12 @@ impl Serialize for Members {
 
 /// A mutex's contents, even if a thread panicked while holding it (the fake's state is
 /// never left half-changed by a panic: changes are single assignments).
+/// The time a member joins: now, to the microsecond, as Prolific's answers give it (so that
+/// [`FakeProlific::group`](super::FakeProlific::group) and the HTTP answers agree).
+fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

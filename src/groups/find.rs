@@ -84,6 +84,28 @@ impl GetOrCreateGroup {
     /// is checked before anything is sent; an organisation as owner is refused, as Prolific
     /// cannot list an organisation's groups.
     pub async fn send(self) -> Result<ParticipantGroup> {
+        self.send_with_outcome()
+            .await
+            .map(GetOrCreateOutcome::into_group)
+    }
+
+    /// As [`send`](Self::send), saying whether the group was found or created.
+    ///
+    /// ```no_run
+    /// # async fn run(client: prolific::Client) -> prolific::Result<()> {
+    /// use prolific::{GetOrCreateOutcome, Owner};
+    /// let outcome = client
+    ///     .participant_groups()
+    ///     .get_or_create(Owner::workspace("5e9b9c9b0f9c9a0001b1ca2f"), "Session 2")
+    ///     .participants(["5e9b9c9b0f9c9a0001b0b1f4"])
+    ///     .send_with_outcome()
+    ///     .await?;
+    /// if let GetOrCreateOutcome::Found(group) = &outcome {
+    ///     println!("{} was there already; its members are as they were", group.id);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn send_with_outcome(self) -> Result<GetOrCreateOutcome> {
         if let Owner::Organisation(_) = self.create.owner() {
             return Err(Error::invalid(
                 "owner",
@@ -94,9 +116,33 @@ impl GetOrCreateGroup {
         let (client, body) = self.create.into_body()?;
         let workspace = body.workspace_id.clone().unwrap_or_default();
         match find_by_name(&client, GroupFilter::Workspace(workspace), &body.name).await? {
-            Some(group) => Ok(group),
-            None => create(&client, body).await,
+            Some(group) => Ok(GetOrCreateOutcome::Found(group)),
+            None => create(&client, body).await.map(GetOrCreateOutcome::Created),
         }
+    }
+}
+
+/// What [`GetOrCreateGroup::send_with_outcome`] did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum GetOrCreateOutcome {
+    /// The live group of that name, as it was: the description and participants given were
+    /// not used.
+    Found(ParticipantGroup),
+    /// A group made now, with the description and participants given.
+    Created(ParticipantGroup),
+}
+
+impl GetOrCreateOutcome {
+    /// The group, found or created.
+    pub fn into_group(self) -> ParticipantGroup {
+        match self {
+            GetOrCreateOutcome::Found(group) | GetOrCreateOutcome::Created(group) => group,
+        }
+    }
+
+    /// Whether the group was created now.
+    pub fn was_created(&self) -> bool {
+        matches!(self, GetOrCreateOutcome::Created(_))
     }
 }
 

@@ -10,7 +10,7 @@ mod sync;
 mod update;
 
 pub use create::CreateGroup;
-pub use find::GetOrCreateGroup;
+pub use find::{GetOrCreateGroup, GetOrCreateOutcome};
 pub use list::{DEFAULT_PAGE_SIZE, ListGroups};
 pub use members::{
     AddParticipants, DEFAULT_CHUNK_SIZE, Progress, RemoveParticipants, ReplaceParticipants,

@@ -252,3 +252,36 @@ async fn get_or_create_refuses_bad_input_before_sending() {
     assert_eq!(fake.requests(), []);
     assert_eq!(fake.groups(), []);
 }
+
+#[tokio::test]
+async fn the_outcome_says_whether_the_group_was_found_or_created() {
+    let fake = FakeProlific::start().await.unwrap();
+    let groups = fake.client().participant_groups();
+    let ask = || groups.get_or_create(Owner::workspace(WORKSPACE_ID), "Wave 2");
+    let first = ask()
+        .participants(["p1"])
+        .send_with_outcome()
+        .await
+        .unwrap();
+    assert!(first.was_created(), "{first:?}");
+    let second = ask()
+        .participants(["p2"])
+        .send_with_outcome()
+        .await
+        .unwrap();
+    assert!(!second.was_created(), "{second:?}");
+    let id = first.into_group().id;
+    assert_eq!(
+        second,
+        prolific::GetOrCreateOutcome::Found(fake.group(&id).unwrap().group)
+    );
+    // The found group kept its members: p2 was not added.
+    let members: Vec<String> = fake
+        .group(&id)
+        .unwrap()
+        .members
+        .into_iter()
+        .map(|m| m.participant_id)
+        .collect();
+    assert_eq!(members, ["p1"]);
+}

@@ -234,14 +234,11 @@ async fn members_as_a_table_json_and_csv() {
     let fake = fake().await;
     let id = fake.seed_group(WORKSPACE_ID, "Pilot");
     fake.seed_members(&id, ["p1", "p2"]);
-    // As the API gives them: the fake's own state keeps a finer clock than its answers.
-    let held = fake
-        .client()
-        .participant_groups()
-        .participants(&id)
-        .await
-        .unwrap();
+    let held = fake.group(&id).unwrap().members;
     assert_eq!(held.len(), 2);
+    // The fake's state and its answers agree, to the microsecond.
+    let answered = fake.client().participant_groups().participants(&id).await;
+    assert_eq!(answered.unwrap(), held);
 
     let json = cli(&fake, &["members", &id, "--json"]).await.ok();
     assert_eq!(
@@ -336,7 +333,10 @@ async fn add_combines_arguments_and_a_file_of_lines() {
     let said = cli(&fake, &["add", &id, "p1", "--ids", path(&lines)])
         .await
         .ok();
-    assert_eq!(said, format!("group {id}: 3 ids added, now 3 members\n"));
+    assert_eq!(
+        said,
+        format!("group {id}: all 3 ids are in the group now (3 members)\n")
+    );
     assert_eq!(members_of(&fake, &id), ["p1", "p2", "p3"]);
 }
 
@@ -381,7 +381,10 @@ async fn ids_come_from_a_named_column_or_standard_input() {
     let said = cli_stdin(&fake, &["remove", &id, "p5", "--ids", "-"], "p1\np4\n")
         .await
         .ok();
-    assert_eq!(said, format!("group {id}: 3 ids removed, now 2 members\n"));
+    assert_eq!(
+        said,
+        format!("group {id}: all 3 ids are out of the group now (2 members)\n")
+    );
     assert_eq!(members_of(&fake, &id), ["p2", "p3"]);
 }
 
@@ -513,7 +516,10 @@ async fn an_add_that_stops_part_way_leaves_a_file_that_finishes_it() {
     let said = cli(&fake, &[&args[..], &["--ids", path(&failed)]].concat())
         .await
         .ok();
-    assert_eq!(said, format!("group {id}: 3 ids added, now 5 members\n"));
+    assert_eq!(
+        said,
+        format!("group {id}: all 3 ids are in the group now (5 members)\n")
+    );
     assert_eq!(members_of(&fake, &id), ["p1", "p2", "p3", "p4", "p5"]);
 }
 
@@ -662,6 +668,36 @@ async fn create_if_missing_uses_the_live_group_or_creates_one() {
     let stderr = cli(&fake, &args).await.fails(2);
     assert!(stderr.contains("organisation"), "{stderr}");
     assert_eq!(fake.requests(), []);
+
+    // Without --json: whether the group was found or created, and that a found group was
+    // left as it is.
+    let human = [
+        "create",
+        "--workspace",
+        WORKSPACE_ID,
+        "--if-missing",
+        "--name",
+    ];
+    let said = cli(
+        &fake,
+        &[&human[..], &["Pilot", "--ids", path(&ids)]].concat(),
+    )
+    .await
+    .ok();
+    assert_eq!(
+        said,
+        format!(
+            "found live group {existing} (\"Pilot\", 0 members)\nit was left as it is: \
+             --description and --ids are used only when creating (sync brings its members in \
+             line with a file)\n"
+        )
+    );
+    assert!(members_of(&fake, &existing).is_empty());
+    let said = cli(&fake, &[&human[..], &["Session 3"]].concat())
+        .await
+        .ok();
+    assert!(said.starts_with("created group "), "{said}");
+    assert!(said.ends_with(" (\"Session 3\", 0 members)\n"), "{said}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

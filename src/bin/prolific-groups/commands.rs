@@ -3,7 +3,7 @@
 
 use std::{collections::HashSet, io::Write, path::Path};
 
-use prolific::{BulkError, GroupFilter, ParticipantGroups};
+use prolific::{BulkError, GetOrCreateOutcome, GroupFilter, ParticipantGroups};
 
 use crate::{
     Failure,
@@ -58,32 +58,40 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<(), Failure> {
         } => {
             let ids = read_ids(&ids)?;
             let groups = connect(url)?;
-            let group = if if_missing {
+            let gave_more = description.is_some() || !ids.is_empty();
+            let outcome = if if_missing {
                 let mut request = groups.get_or_create(owner.owner(), name);
                 if let Some(description) = description {
                     request = request.description(description);
                 }
-                request.participants(ids).send().await?
+                request.participants(ids).send_with_outcome().await?
             } else {
                 let mut request = groups.create(owner.owner(), name);
                 if let Some(description) = description {
                     request = request.description(description);
                 }
-                request.participants(ids).send().await?
+                GetOrCreateOutcome::Created(request.participants(ids).send().await?)
             };
+            let created = outcome.was_created();
+            let group = outcome.into_group();
             if json {
                 output::json(out, &group)?;
             } else {
                 let members = group.participant_count.unwrap_or(0);
                 let name = &group.name;
-                // With --if-missing the group may have been there already: the library does
-                // not say which.
-                let done = if if_missing { "live" } else { "created" };
+                let done = if created { "created" } else { "found live" };
                 writeln!(
                     out,
                     "{done} group {} ({name:?}, {members} members)",
                     group.id
                 )?;
+                if !created && gave_more {
+                    writeln!(
+                        out,
+                        "it was left as it is: --description and --ids are used only when creating \
+                         (sync brings its members in line with a file)"
+                    )?;
+                }
             }
         }
         Command::Get { group, json } => {
@@ -185,14 +193,16 @@ async fn change_members(
         }
         Err(error) => return Err(error.into()),
     };
+    // Prolific ignores ids already in (or not in) the group and does not say which those
+    // were, so the summary states what holds now rather than what changed.
     let distinct = ids.iter().collect::<HashSet<_>>().len();
-    let done = match verb {
-        Verb::Add => "added",
-        Verb::Remove => "removed",
+    let now = match verb {
+        Verb::Add => "in the group",
+        Verb::Remove => "out of the group",
     };
     writeln!(
         out,
-        "group {}: {distinct} ids {done}, now {} members",
+        "group {}: all {distinct} ids are {now} now ({} members)",
         change.group,
         members.len()
     )?;
