@@ -32,8 +32,10 @@
 //!    paging costs against one page of all the groups.
 //! 5. `add_participants` of 100,000 ids in sequential requests of 1,000.
 //! 6. Latency-bound: the server waits 20 ms before each answer, as Prolific's network would. A
-//!    bulk add of 20,000 ids (1,000 per request, sequential) and a listing of 2,000 groups in
-//!    pages of 200: the time is the round trips', and the client's own cost is what it adds.
+//!    bulk add of 20,000 ids (1,000 per request, sequential), a listing of 2,000 groups in
+//!    pages of 200, and a sync of a group of 10,000 members to a list that adds 2,000 and
+//!    removes 2,000 (one read, then four writes of 1,000): the time is the round trips', and
+//!    the client's own cost is what it adds.
 //!
 //! # The guard rails
 //!
@@ -286,6 +288,11 @@ impl Raw {
     }
 
     async fn post_members(&self, ids: &[&str]) -> types::MembershipList {
+        self.send_members(reqwest::Method::POST, ids).await
+    }
+
+    /// Adds (POST) or removes (DELETE) `ids`.
+    async fn send_members(&self, method: reqwest::Method, ids: &[&str]) -> types::MembershipList {
         // What hand-written code would send: the ids serialised in place, not copied.
         #[derive(serde::Serialize)]
         struct Body<'a> {
@@ -297,10 +304,13 @@ impl Raw {
         .unwrap();
         let bytes = self
             .http
-            .post(format!(
-                "{}/api/v1/participant-groups/{GROUP}/participants/",
-                self.base
-            ))
+            .request(
+                method,
+                format!(
+                    "{}/api/v1/participant-groups/{GROUP}/participants/",
+                    self.base
+                ),
+            )
             .header("authorization", format!("Token {TOKEN}"))
             .header("content-type", "application/json")
             .body(body)
@@ -349,6 +359,39 @@ impl Raw {
         let unique = checked_unique(ids).unwrap();
         for part in unique.chunks(chunk) {
             self.post_members(part).await;
+        }
+    }
+
+    /// Makes the group's members exactly `ids`: reads them, adds the missing ids, then
+    /// removes the others, in sequential requests of `chunk` ids; what
+    /// `sync_participants(..).chunk_size(chunk)` does, by hand.
+    async fn sync_all(&self, ids: &[String], chunk: usize) {
+        let unique = checked_unique(ids).unwrap();
+        let members: types::MembershipList = self
+            .get(&format!("/api/v1/participant-groups/{GROUP}/participants/"))
+            .await;
+        let current: HashSet<&str> = members
+            .results
+            .iter()
+            .map(|m| m.participant_id.as_str())
+            .collect();
+        let wanted: HashSet<&str> = unique.iter().copied().collect();
+        let to_add: Vec<&str> = unique
+            .iter()
+            .copied()
+            .filter(|id| !current.contains(id))
+            .collect();
+        let to_remove: Vec<&str> = members
+            .results
+            .iter()
+            .map(|m| m.participant_id.as_str())
+            .filter(|id| !wanted.contains(id))
+            .collect();
+        for part in to_add.chunks(chunk) {
+            self.send_members(reqwest::Method::POST, part).await;
+        }
+        for part in to_remove.chunks(chunk) {
+            self.send_members(reqwest::Method::DELETE, part).await;
         }
     }
 }
@@ -886,10 +929,19 @@ async fn latency(rows: &mut Vec<Row>) {
     let ms = delay.as_millis();
     let (n, chunk) = (20_000, 1_000);
     let (total, page) = (2_000, 200);
+    let members = 10_000;
     let mut answers = Answers::new();
     answers.insert(
         format!("POST /api/v1/participant-groups/{GROUP}/participants/"),
         response("200 OK", &members_body(10)),
+    );
+    answers.insert(
+        format!("DELETE /api/v1/participant-groups/{GROUP}/participants/"),
+        response("200 OK", &members_body(10)),
+    );
+    answers.insert(
+        format!("GET /api/v1/participant-groups/{GROUP}/participants/"),
+        response("200 OK", &members_body(members)),
     );
     let all: Vec<_> = (0..total).map(group).collect();
     page_answers(&all, page, &mut answers);
@@ -943,6 +995,35 @@ async fn latency(rows: &mut Vec<Row>) {
         ),
         "groups/s",
         total,
+        &t,
+        Target::Ratio(LATENCY_TARGET),
+    ));
+
+    // The group holds ids 0 to 9,999; the list is 2,000 to 11,999: 2,000 to add, 2,000 to
+    // remove, in 1 read and 4 writes.
+    let target: Vec<String> = (2_000..members + 2_000)
+        .map(|i| format!("{i:024x}"))
+        .collect();
+    let t = timed(
+        LATENCY_ROUNDS,
+        || async {
+            let report = groups
+                .sync_participants(GROUP, &target)
+                .chunk_size(chunk)
+                .await
+                .unwrap();
+            assert_eq!((report.added.len(), report.removed.len()), (2_000, 2_000));
+        },
+        || raw.sync_all(&target, chunk),
+    )
+    .await;
+    rows.push(Row::throughput(
+        format!(
+            "6. latency {ms} ms: sync {} members to a list (2,000 in, 2,000 out)",
+            grouped(members)
+        ),
+        "ids/s",
+        members,
         &t,
         Target::Ratio(LATENCY_TARGET),
     ));
