@@ -276,12 +276,5 @@ async fn the_outcome_says_whether_the_group_was_found_or_created() {
         prolific::GetOrCreateOutcome::Found(fake.group(&id).unwrap().group)
     );
     // The found group kept its members: p2 was not added.
-    let members: Vec<String> = fake
-        .group(&id)
-        .unwrap()
-        .members
-        .into_iter()
-        .map(|m| m.participant_id)
-        .collect();
-    assert_eq!(members, ["p1"]);
+    assert_eq!(member_ids(&fake, &id), ["p1"]);
 }

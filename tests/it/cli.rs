@@ -13,7 +13,7 @@ use prolific::{
     fake::{FakeProlific, Fault},
 };
 
-use crate::support::{TOKEN, WORKSPACE_ID};
+use crate::support::{TOKEN, WORKSPACE_ID, member_ids};
 
 /// How a run of the binary ended, and what it printed.
 #[derive(Debug)]
@@ -107,16 +107,6 @@ fn file(name: &str, contents: &str) -> PathBuf {
 /// A path as an argument.
 fn path(path: &Path) -> &str {
     path.to_str().unwrap()
-}
-
-/// The ids of a group's members in the fake, in join order.
-fn members_of(fake: &FakeProlific, group_id: &str) -> Vec<String> {
-    let state = fake.group(group_id).expect("the group exists");
-    state
-        .members
-        .into_iter()
-        .map(|m| m.participant_id)
-        .collect()
 }
 
 /// The fake's groups of the workspace, live or deleted as asked, in creation order.
@@ -299,7 +289,7 @@ async fn create_makes_a_group_with_the_ids_of_an_export() {
     assert_eq!(group, fake.group(&group.id).unwrap().group);
     assert_eq!(group.name, "Pilot");
     assert_eq!(group.description.as_deref(), Some("From the pilot"));
-    assert_eq!(members_of(&fake, &group.id), ["p1", "p2"]);
+    assert_eq!(member_ids(&fake, &group.id), ["p1", "p2"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -337,7 +327,7 @@ async fn add_combines_arguments_and_a_file_of_lines() {
         said,
         format!("group {id}: all 3 ids are in the group now (3 members)\n")
     );
-    assert_eq!(members_of(&fake, &id), ["p1", "p2", "p3"]);
+    assert_eq!(member_ids(&fake, &id), ["p1", "p2", "p3"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -352,31 +342,31 @@ async fn ids_come_from_a_named_column_or_standard_input() {
     )
     .await
     .ok();
-    assert_eq!(members_of(&fake, &id), ["p1", "p2"]);
+    assert_eq!(member_ids(&fake, &id), ["p1", "p2"]);
 
     let pids = "session,PROLIFIC_PID\nx,p3\ny,p4\n";
     cli_stdin(&fake, &["add", &id, "--ids", "-"], pids)
         .await
         .ok();
-    assert_eq!(members_of(&fake, &id), ["p1", "p2", "p3", "p4"]);
+    assert_eq!(member_ids(&fake, &id), ["p1", "p2", "p3", "p4"]);
 
     // A column of its own, header included, is a CSV too.
     let single = "participant_id\np5\n";
     cli_stdin(&fake, &["add", &id, "--ids", "-"], single)
         .await
         .ok();
-    assert_eq!(members_of(&fake, &id), ["p1", "p2", "p3", "p4", "p5"]);
+    assert_eq!(member_ids(&fake, &id), ["p1", "p2", "p3", "p4", "p5"]);
 
     // As a spreadsheet saves it on Windows: a byte-order mark, and CRLF line ends.
     let excel = "\u{feff}Participant id,Status\r\np6,APPROVED\r\n";
     cli_stdin(&fake, &["add", &id, "--ids", "-"], excel)
         .await
         .ok();
-    assert_eq!(members_of(&fake, &id), ["p1", "p2", "p3", "p4", "p5", "p6"]);
+    assert_eq!(member_ids(&fake, &id), ["p1", "p2", "p3", "p4", "p5", "p6"]);
     cli_stdin(&fake, &["remove", &id, "--ids", "-"], "\u{feff}p6\r\n")
         .await
         .ok();
-    assert_eq!(members_of(&fake, &id), ["p1", "p2", "p3", "p4", "p5"]);
+    assert_eq!(member_ids(&fake, &id), ["p1", "p2", "p3", "p4", "p5"]);
 
     let said = cli_stdin(&fake, &["remove", &id, "p5", "--ids", "-"], "p1\np4\n")
         .await
@@ -385,7 +375,7 @@ async fn ids_come_from_a_named_column_or_standard_input() {
         said,
         format!("group {id}: all 3 ids are out of the group now (2 members)\n")
     );
-    assert_eq!(members_of(&fake, &id), ["p2", "p3"]);
+    assert_eq!(member_ids(&fake, &id), ["p2", "p3"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -510,7 +500,7 @@ async fn an_add_that_stops_part_way_leaves_a_file_that_finishes_it() {
         stderr.contains(&format!("the same command with --ids {}", path(&failed))),
         "{stderr}"
     );
-    assert_eq!(members_of(&fake, &id), ["p1", "p2"]);
+    assert_eq!(member_ids(&fake, &id), ["p1", "p2"]);
     assert_eq!(std::fs::read_to_string(&failed).unwrap(), "p3\np4\np5\n");
 
     let said = cli(&fake, &[&args[..], &["--ids", path(&failed)]].concat())
@@ -520,7 +510,7 @@ async fn an_add_that_stops_part_way_leaves_a_file_that_finishes_it() {
         said,
         format!("group {id}: all 3 ids are in the group now (5 members)\n")
     );
-    assert_eq!(members_of(&fake, &id), ["p1", "p2", "p3", "p4", "p5"]);
+    assert_eq!(member_ids(&fake, &id), ["p1", "p2", "p3", "p4", "p5"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -550,7 +540,7 @@ async fn a_remove_that_stops_part_way_writes_what_is_left() {
     let stderr = cli(&fake, &args).await.fails(1);
     assert!(stderr.contains("1 ids applied, 2 not applied"), "{stderr}");
     assert_eq!(std::fs::read_to_string(&failed).unwrap(), "p2\np3\n");
-    assert_eq!(members_of(&fake, &id), ["p2", "p3"]);
+    assert_eq!(member_ids(&fake, &id), ["p2", "p3"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -654,7 +644,7 @@ async fn create_if_missing_uses_the_live_group_or_creates_one() {
     let group: ParticipantGroup = serde_json::from_str(&json).unwrap();
     assert_eq!(group, fake.group(&group.id).unwrap().group);
     assert_eq!(group.name, "Session 2");
-    assert_eq!(members_of(&fake, &group.id), ["p1", "p2"]);
+    assert_eq!(member_ids(&fake, &group.id), ["p1", "p2"]);
 
     fake.clear_requests();
     let args = [
@@ -692,7 +682,7 @@ async fn create_if_missing_uses_the_live_group_or_creates_one() {
              line with a file)\n"
         )
     );
-    assert!(members_of(&fake, &existing).is_empty());
+    assert!(member_ids(&fake, &existing).is_empty());
     let said = cli(&fake, &[&human[..], &["Session 3"]].concat())
         .await
         .ok();
@@ -719,7 +709,7 @@ async fn sync_makes_the_group_match_a_file() {
     let plan: serde_json::Value = serde_json::from_str(&plan).unwrap();
     let expected = serde_json::json!({"added": ["p4", "p5"], "removed": ["p1"], "unchanged": 2});
     assert_eq!(plan, expected);
-    assert_eq!(members_of(&fake, &id), ["p1", "p2", "p3"]);
+    assert_eq!(member_ids(&fake, &id), ["p1", "p2", "p3"]);
     let sent: Vec<_> = fake
         .requests()
         .into_iter()
@@ -742,7 +732,7 @@ async fn sync_makes_the_group_match_a_file() {
         serde_json::from_str::<serde_json::Value>(&done).unwrap(),
         expected
     );
-    assert_eq!(members_of(&fake, &id), ["p2", "p3", "p4", "p5"]);
+    assert_eq!(member_ids(&fake, &id), ["p2", "p3", "p4", "p5"]);
 
     let said = cli_stdin(&fake, &["sync", &id, "--ids", "-"], "p2\np3\np4\np5\n")
         .await
@@ -773,14 +763,14 @@ async fn a_sync_that_stops_part_way_is_finished_by_running_it_again() {
         stderr.contains("running the same sync again finishes it"),
         "{stderr}"
     );
-    assert_eq!(members_of(&fake, &id), ["p1", "p2", "p3", "p4"]);
+    assert_eq!(member_ids(&fake, &id), ["p1", "p2", "p3", "p4"]);
 
     let said = cli(&fake, &args).await.ok();
     assert_eq!(
         said,
         format!("group {id}: added 1, removed 1, 3 unchanged\n")
     );
-    assert_eq!(members_of(&fake, &id), ["p2", "p3", "p4", "p5"]);
+    assert_eq!(member_ids(&fake, &id), ["p2", "p3", "p4", "p5"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]

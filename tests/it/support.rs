@@ -107,3 +107,13 @@ pub fn closed_url() -> String {
         .port();
     format!("http://127.0.0.1:{port}")
 }
+
+/// The ids of a group's members in the fake, in join order.
+pub fn member_ids(fake: &prolific::fake::FakeProlific, group_id: &str) -> Vec<String> {
+    let state = fake.group(group_id).expect("the group exists");
+    state
+        .members
+        .into_iter()
+        .map(|m| m.participant_id)
+        .collect()
+}

@@ -33,13 +33,7 @@ async fn group_with(members: &[&str]) -> (FakeProlific, String, prolific::Client
 
 /// The group's member ids, sorted.
 fn members_of(fake: &FakeProlific, id: &str) -> Vec<String> {
-    let mut ids: Vec<String> = fake
-        .group(id)
-        .unwrap()
-        .members
-        .into_iter()
-        .map(|m| m.participant_id)
-        .collect();
+    let mut ids = member_ids(fake, id);
     ids.sort();
     ids
 }
