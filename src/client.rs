@@ -304,6 +304,8 @@ impl ClientBuilder {
         install_tls_provider();
         let http = reqwest::Client::builder()
             .default_headers(HeaderMap::from_iter([(REFERER, referer)]))
+            // Keep that `Referer` after a redirect, rather than the URL redirected from.
+            .referer(false)
             .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
             .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
             .user_agent(

@@ -355,6 +355,10 @@ impl fmt::Display for ApiError {
         if self.attempts > 1 {
             write!(f, " (after {} attempts)", self.attempts)?;
         }
+        // A server error may come after the work was done: not retried, and worth saying.
+        if !self.operation.is_idempotent() && self.status.is_server_error() {
+            write!(f, "; the request may or may not have been applied")?;
+        }
         if let Some(hint) = &self.hint {
             write!(f, "; {hint}")?;
         }
@@ -411,9 +415,9 @@ pub struct BulkError {
     pub operation: Operation,
     /// The group being changed.
     pub group_id: String,
-    /// How many chunks succeeded before the failure.
+    /// How many chunks succeeded before the failure (of a sync: in the step that failed).
     pub chunks_applied: usize,
-    /// How many chunks the operation was split into.
+    /// How many chunks the operation was split into (of a sync: the step that failed).
     pub chunks_total: usize,
     /// How many (de-duplicated) ids were in chunks that succeeded.
     pub ids_applied: usize,
@@ -423,6 +427,9 @@ pub struct BulkError {
     /// [sync](crate::ParticipantGroups::sync_participants) whose additions stopped part way.
     /// Empty otherwise.
     pub not_started: Vec<String>,
+    /// Ids of an earlier step, all applied: the additions of a sync whose removals stopped
+    /// part way. Empty otherwise.
+    pub applied_before: Vec<String>,
     /// Why the failed chunk failed.
     pub source: Error,
 }
@@ -445,7 +452,14 @@ impl fmt::Display for BulkError {
         )?;
         if !self.not_started.is_empty() {
             let n = self.not_started.len();
-            write!(f, "; the {n} removals meant to follow were not started")?;
+            write!(
+                f,
+                "; the removals meant to follow ({n} ids) were not started"
+            )?;
+        }
+        if !self.applied_before.is_empty() {
+            let n = self.applied_before.len();
+            write!(f, "; the additions before them ({n} ids) were all applied")?;
         }
         if let Some(advice) = self.advice() {
             write!(f, "; {advice}")?;

@@ -41,6 +41,9 @@ const GROUP_ALLOWLIST: &str = "participant_group_allowlist";
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 ///
+/// Give at least one group id: with none, `in_any_group` is an empty allowlist, and
+/// `in_every_group` an empty `and`, which every participant matches.
+///
 /// Prolific's docs also speak of a participant group *blocklist* filter ("in none of these
 /// groups") but do not name its `filter_id`; build it with [`StudyFilter::select`] once you
 /// have the id from the filters list endpoint (`GET /api/v1/filters/`).

@@ -1,10 +1,11 @@
 //! A working Prolific on `127.0.0.1`, in memory, for tests, examples and benchmarks.
 //!
 //! [`FakeProlific`] serves the nine operations (eight on participant groups, and the message
-//! to a group) over real HTTP, with the rules of the real API. It can be told to misbehave ([`Fault`]), asked what it was sent
-//! ([`FakeProlific::requests`]) and what it holds ([`FakeProlific::groups`]). It speaks HTTP
-//! only: any client can use it, and the crate's [`Client`](crate::Client) talks to it
-//! exactly as to Prolific.
+//! to a group) over real HTTP, with the rules of the real API. It can be told to misbehave
+//! ([`Fault`]), asked what it was sent ([`FakeProlific::requests`]), what it holds
+//! ([`FakeProlific::groups`]) and which messages it passed on ([`FakeProlific::messages`]).
+//! It speaks HTTP only: any client can use it, and the crate's [`Client`](crate::Client)
+//! talks to it exactly as to Prolific.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]

@@ -319,14 +319,14 @@ impl Serialize for Members {
     }
 }
 
-/// A mutex's contents, even if a thread panicked while holding it (the fake's state is
-/// never left half-changed by a panic: changes are single assignments).
 /// The time a member joins: now, to the microsecond, as Prolific's answers give it (so that
 /// [`FakeProlific::group`](super::FakeProlific::group) and the HTTP answers agree).
 fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
+/// A mutex's contents, even if a thread panicked while holding it (the fake's state is
+/// never left half-changed by a panic: changes are single assignments).
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

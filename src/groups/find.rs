@@ -6,7 +6,7 @@ use std::future::{IntoFuture, ready};
 
 use futures_util::TryStreamExt;
 
-use super::{CreateGroup, GroupFilter, ListGroups, Owner, create::create, members::BoxFuture};
+use super::{BoxFuture, CreateGroup, GroupFilter, ListGroups, Owner, create::create};
 use crate::{
     client::Client,
     error::{Error, Result},
@@ -106,15 +106,14 @@ impl GetOrCreateGroup {
     /// # Ok(()) }
     /// ```
     pub async fn send_with_outcome(self) -> Result<GetOrCreateOutcome> {
-        if let Owner::Organisation(_) = self.create.owner() {
+        let Owner::Workspace(workspace) = self.create.owner().clone() else {
             return Err(Error::invalid(
                 "owner",
                 "is an organisation: Prolific lists groups by workspace or project only, so \
                  get-or-create needs a workspace (use create for an organisation's group)",
             ));
-        }
+        };
         let (client, body) = self.create.into_body()?;
-        let workspace = body.workspace_id.clone().unwrap_or_default();
         match find_by_name(&client, GroupFilter::Workspace(workspace), &body.name).await? {
             Some(group) => Ok(GetOrCreateOutcome::Found(group)),
             None => create(&client, body).await.map(GetOrCreateOutcome::Created),

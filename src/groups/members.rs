@@ -1,21 +1,16 @@
 //! Membership changes of any size: [`AddParticipants`], [`RemoveParticipants`] and
-//! [`ReplaceParticipants`] (and, on the same parts, [`SyncParticipants`](super::SyncParticipants)). The ids are checked and de-duplicated before anything is sent,
-//! then sent in sequential chunks, with progress, and a report of exactly what was applied
-//! when a chunk fails ([`BulkError`]).
+//! [`ReplaceParticipants`] (and, on the same parts, [`SyncParticipants`](super::SyncParticipants)).
+//! The ids are checked and de-duplicated before anything is sent, then sent in sequential
+//! chunks, with progress, and a report of exactly what was applied when a chunk fails
+//! ([`BulkError`]).
 //!
 //! Prolific documents no cap on ids per request, but recommends at most 1,000 ids per request
 //! and sequential rather than parallel batches for its other bulk endpoints; those are the
 //! defaults here.
 
-use std::{
-    borrow::Cow,
-    fmt,
-    future::{Future, IntoFuture},
-    pin::Pin,
-    sync::Arc,
-};
+use std::{borrow::Cow, fmt, future::IntoFuture, sync::Arc};
 
-use super::update::patch;
+use super::{BoxFuture, update::patch};
 use crate::{
     client::Client,
     error::{BulkError, Error, Result},
@@ -136,10 +131,31 @@ pub(super) struct Chunks {
     pub(super) client: Client,
     pub(super) group_id: String,
     pub(super) chunk_size: usize,
-    pub(super) progress: Option<ProgressFn>,
+    progress: Option<ProgressFn>,
 }
 
 impl Chunks {
+    /// The same, for one step of several that report progress as one change: `(chunks, ids)`
+    /// `done` by earlier steps, and in `all` steps.
+    pub(super) fn step(&self, done: (usize, usize), all: (usize, usize)) -> Chunks {
+        let progress = self.progress.clone().map(|callback| -> ProgressFn {
+            Arc::new(move |step: Progress| {
+                callback(Progress {
+                    chunks_done: done.0 + step.chunks_done,
+                    chunks_total: all.0,
+                    ids_done: done.1 + step.ids_done,
+                    ids_total: all.1,
+                })
+            })
+        });
+        Chunks {
+            client: self.client.clone(),
+            group_id: self.group_id.clone(),
+            chunk_size: self.chunk_size,
+            progress,
+        }
+    }
+
     fn total(&self, ids: &[Cow<'_, str>]) -> usize {
         ids.len().div_ceil(self.chunk_size).max(1)
     }
@@ -171,6 +187,7 @@ impl Chunks {
             ids_applied,
             not_applied: owned(&ids[ids_applied..]),
             not_started: Vec::new(),
+            applied_before: Vec::new(),
             source,
         }))
     }
@@ -225,8 +242,6 @@ impl Chunks {
 pub(super) fn owned(ids: &[Cow<'_, str>]) -> Vec<String> {
     ids.iter().map(|id| String::from(&**id)).collect()
 }
-
-pub(super) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
 
 /// What the membership changes share: their options and their bare `.await`; for the three
 /// that hold only a [`Change`], how they are made too.

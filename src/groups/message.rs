@@ -2,7 +2,7 @@
 
 use std::future::IntoFuture;
 
-use super::members::BoxFuture;
+use super::BoxFuture;
 use crate::{
     client::Client,
     error::{Error, Result},
@@ -15,8 +15,8 @@ use crate::{
 /// [`ParticipantGroups::message`](super::ParticipantGroups::message).
 ///
 /// Not retried after a timeout or a server error: the message may have gone out, and sent
-/// twice it reaches everyone twice. Such a failure says so; check with the participants
-/// before sending again.
+/// twice it reaches everyone twice. Such a failure says that the request "may or may not have
+/// been applied"; find out (from the participants, or Prolific's app) before sending again.
 #[derive(Debug)]
 #[must_use = "a message does nothing until `.send()` or `.await`"]
 pub struct MessageGroup {

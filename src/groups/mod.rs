@@ -19,7 +19,7 @@ pub use message::MessageGroup;
 pub use sync::{SyncParticipants, SyncReport};
 pub use update::UpdateGroup;
 
-use std::borrow::Cow;
+use std::{borrow::Cow, future::Future, pin::Pin};
 
 use crate::{
     client::Client,
@@ -28,6 +28,9 @@ use crate::{
     operation::Operation,
     validate::check_group_id,
 };
+
+/// What the builders' `.await` returns: their `send()`, boxed.
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
 
 impl Client {
     /// The participant groups: list, find, create, read, update, delete, change and sync

@@ -5,7 +5,10 @@ use std::{borrow::Cow, collections::HashSet, future::IntoFuture, sync::Arc};
 
 use serde::Serialize;
 
-use super::members::{BoxFuture, Change, Chunks, Progress, ProgressFn, change_options, owned};
+use super::{
+    BoxFuture,
+    members::{Change, Progress, change_options, owned},
+};
 use crate::{
     client::Client,
     error::{Error, Result},
@@ -36,9 +39,11 @@ pub struct SyncReport {
 /// recruiting from the group meanwhile may still see some of the people being removed, never
 /// miss one being kept. A group already in shape gets no write at all.
 ///
-/// If a chunk fails, the [`BulkError`](crate::BulkError) says what was applied; when the
-/// additions stopped, its `not_started` holds the removals that were never sent. Running the
-/// same sync again finishes the job, as it starts from the group as it then is.
+/// If a chunk fails, the [`BulkError`](crate::BulkError) says what was applied in the step
+/// that failed; when the additions stopped, its `not_started` holds the removals that were
+/// never sent, and when the removals stopped, its `applied_before` holds the additions, all
+/// made. Running the same sync again finishes the job, as it starts from the group as it then
+/// is.
 #[derive(Debug)]
 #[must_use = "a sync does nothing until `.send()` or `.await`"]
 pub struct SyncParticipants<'a> {
@@ -99,7 +104,8 @@ impl<'a> SyncParticipants<'a> {
             chunks_of(to_add.len()) + chunks_of(to_remove.len()),
             to_add.len() + to_remove.len(),
         );
-        phase(&chunks, (0, 0), all)
+        chunks
+            .step((0, 0), all)
             .send(&to_add, 0, Operation::AddMembers)
             .await
             .map_err(|mut e| {
@@ -108,31 +114,17 @@ impl<'a> SyncParticipants<'a> {
                 }
                 e
             })?;
-        phase(&chunks, (chunks_of(to_add.len()), to_add.len()), all)
+        chunks
+            .step((chunks_of(to_add.len()), to_add.len()), all)
             .send(&to_remove, 0, Operation::RemoveMembers)
-            .await?;
+            .await
+            .map_err(|mut e| {
+                if let Error::Bulk(bulk) = &mut e {
+                    bulk.applied_before = report.added.clone();
+                }
+                e
+            })?;
         Ok(report)
-    }
-}
-
-/// The chunks of one step of a sync, reporting progress over the whole sync: `(chunks, ids)`
-/// `done` by earlier steps, and in `all` steps.
-fn phase(chunks: &Chunks, done: (usize, usize), all: (usize, usize)) -> Chunks {
-    let progress = chunks.progress.clone().map(|callback| -> ProgressFn {
-        Arc::new(move |step: Progress| {
-            callback(Progress {
-                chunks_done: done.0 + step.chunks_done,
-                chunks_total: all.0,
-                ids_done: done.1 + step.ids_done,
-                ids_total: all.1,
-            })
-        })
-    });
-    Chunks {
-        client: chunks.client.clone(),
-        group_id: chunks.group_id.clone(),
-        chunk_size: chunks.chunk_size,
-        progress,
     }
 }
 

@@ -465,6 +465,11 @@ async fn errors_from_prolific_exit_with_1_and_say_what_it_answered() {
     let stderr = cli(&fake, &["add", &id, "p1"]).await.fails(1);
     assert!(stderr.contains("0 ids applied, 1 not applied"), "{stderr}");
     assert!(stderr.contains("answered 400 Bad Request"), "{stderr}");
+    assert!(
+        stderr.contains("so running it again will not help"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("finishes it"), "{stderr}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -473,13 +478,14 @@ async fn an_add_that_stops_part_way_leaves_a_file_that_finishes_it() {
     let id = fake.seed_group(WORKSPACE_ID, "Pilot");
     let ids = file("partial-ids.txt", "p1\np2\np3\np4\np5\n");
     let failed = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-partial-failed.txt");
-    // The first chunk passes (a delay changes nothing), the second is refused.
+    // The first chunk passes (a delay changes nothing); the second meets 503 on its first
+    // attempt and on both retries.
     fake.inject_on(
         Operation::AddMembers,
         1,
         Fault::delay(std::time::Duration::ZERO),
     );
-    fake.inject_on(Operation::AddMembers, 1, Fault::status(400));
+    fake.inject_on(Operation::AddMembers, 3, Fault::status(503));
 
     let args = [
         "add",
@@ -503,9 +509,14 @@ async fn an_add_that_stops_part_way_leaves_a_file_that_finishes_it() {
     assert_eq!(member_ids(&fake, &id), ["p1", "p2"]);
     assert_eq!(std::fs::read_to_string(&failed).unwrap(), "p3\np4\np5\n");
 
-    let said = cli(&fake, &[&args[..], &["--ids", path(&failed)]].concat())
-        .await
-        .ok();
+    // `--quiet` (no bar either way here, as standard error is not a terminal) changes nothing
+    // else.
+    let said = cli(
+        &fake,
+        &[&args[..], &["--ids", path(&failed), "--quiet"]].concat(),
+    )
+    .await
+    .ok();
     assert_eq!(
         said,
         format!("group {id}: all 3 ids are in the group now (5 members)\n")
@@ -539,6 +550,11 @@ async fn a_remove_that_stops_part_way_writes_what_is_left() {
     ];
     let stderr = cli(&fake, &args).await.fails(1);
     assert!(stderr.contains("1 ids applied, 2 not applied"), "{stderr}");
+    // Refused (400): the file is written, without advice to run it again.
+    assert!(
+        stderr.ends_with(&format!("the 2 ids not applied are in {}\n", path(&failed))),
+        "{stderr}"
+    );
     assert_eq!(std::fs::read_to_string(&failed).unwrap(), "p2\np3\n");
     assert_eq!(member_ids(&fake, &id), ["p2", "p3"]);
 }
@@ -547,7 +563,8 @@ async fn a_remove_that_stops_part_way_writes_what_is_left() {
 async fn help_gives_an_example_for_every_command() {
     let fake = fake().await;
     for command in [
-        "list", "create", "get", "rename", "delete", "members", "add", "remove",
+        "list", "find", "create", "get", "rename", "delete", "members", "add", "remove", "sync",
+        "message",
     ] {
         let help = cli(&fake, &[command, "--help"]).await.ok();
         assert!(
@@ -668,19 +685,20 @@ async fn create_if_missing_uses_the_live_group_or_creates_one() {
         "--if-missing",
         "--name",
     ];
-    let said = cli(
+    let found = cli(
         &fake,
         &[&human[..], &["Pilot", "--ids", path(&ids)]].concat(),
     )
-    .await
-    .ok();
+    .await;
+    assert_eq!(found.code, 0, "{found:?}");
     assert_eq!(
-        said,
-        format!(
-            "found live group {existing} (\"Pilot\", 0 members)\nit was left as it is: \
-             --description and --ids are used only when creating (sync brings its members in \
-             line with a file)\n"
-        )
+        found.stdout,
+        format!("found live group {existing} (\"Pilot\", 0 members)\n")
+    );
+    assert_eq!(
+        found.stderr,
+        "prolific-groups: it was left as it is: --description and --ids are used only when \
+         creating (sync brings its members in line with a file)\n"
     );
     assert!(member_ids(&fake, &existing).is_empty());
     let said = cli(&fake, &[&human[..], &["Session 3"]].concat())
@@ -758,6 +776,17 @@ async fn a_sync_that_stops_part_way_is_finished_by_running_it_again() {
     fake.inject_on(Operation::AddMembers, 1, Fault::status(400));
 
     let args = ["sync", &id, "--ids", path(&wanted), "--chunk-size", "2"];
+    let stderr = cli(&fake, &args).await.fails(1);
+    // Refused (400): running it again would not help, and nothing says it would.
+    assert!(
+        stderr.contains("so running it again will not help"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("finishes it"), "{stderr}");
+    assert_eq!(member_ids(&fake, &id), ["p1", "p2", "p3", "p4"]);
+
+    // A server error through every retry: the sync says that running it again finishes it.
+    fake.inject_on(Operation::AddMembers, 3, Fault::status(503));
     let stderr = cli(&fake, &args).await.fails(1);
     assert!(
         stderr.contains("running the same sync again finishes it"),

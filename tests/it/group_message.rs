@@ -114,6 +114,11 @@ async fn a_message_is_not_retried_after_a_server_error_or_a_timeout() {
     fake.inject_on(Operation::MessageGroup, 1, Fault::status(503));
     let err = groups.message(&id, "once").await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    let said = err.to_string();
+    assert!(
+        said.ends_with("; the request may or may not have been applied"),
+        "{said}"
+    );
     assert_eq!(fake.requests().len(), 1);
 
     fake.clear_requests();

@@ -191,9 +191,10 @@ async fn a_failed_addition_says_what_was_applied_removes_nothing_and_a_rerun_fin
     );
     assert_eq!(bulk.not_applied, strings(&["new1", "new2", "new3"]));
     assert_eq!(bulk.not_started, strings(&["old1", "old2"]));
+    assert!(bulk.applied_before.is_empty());
     let message = err.to_string();
     assert!(
-        message.contains("the 2 removals meant to follow were not started"),
+        message.contains("the removals meant to follow (2 ids) were not started"),
         "{message}"
     );
     assert!(
@@ -224,7 +225,7 @@ async fn a_failed_removal_says_what_was_applied_and_a_rerun_finishes() {
     fake.inject_on(Operation::RemoveMembers, 1, Fault::status(500));
     let groups = client.participant_groups();
     let err = groups
-        .sync_participants(&id, ["keep", "new"])
+        .sync_participants(&id, ["keep", "new", "new2"])
         .chunk_size(2)
         .send()
         .await
@@ -237,15 +238,24 @@ async fn a_failed_removal_says_what_was_applied_and_a_rerun_finishes() {
     );
     assert_eq!(bulk.not_applied, strings(&["old3"]));
     assert!(bulk.not_started.is_empty());
-    assert_eq!(members_of(&fake, &id), strings(&["keep", "new", "old3"]));
+    assert_eq!(bulk.applied_before, strings(&["new", "new2"]));
+    let message = err.to_string();
+    assert!(
+        message.contains("the additions before them (2 ids) were all applied"),
+        "{message}"
+    );
+    assert_eq!(
+        members_of(&fake, &id),
+        strings(&["keep", "new", "new2", "old3"])
+    );
 
     let report = groups
-        .sync_participants(&id, ["keep", "new"])
+        .sync_participants(&id, ["keep", "new", "new2"])
         .await
         .unwrap();
     assert_eq!(report.added, Vec::<String>::new());
     assert_eq!(report.removed, strings(&["old3"]));
-    assert_eq!(members_of(&fake, &id), strings(&["keep", "new"]));
+    assert_eq!(members_of(&fake, &id), strings(&["keep", "new", "new2"]));
 }
 
 #[tokio::test]

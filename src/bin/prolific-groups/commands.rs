@@ -86,11 +86,10 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<(), Failure> {
                     group.id
                 )?;
                 if !created && gave_more {
-                    writeln!(
-                        out,
-                        "it was left as it is: --description and --ids are used only when creating \
-                         (sync brings its members in line with a file)"
-                    )?;
+                    eprintln!(
+                        "prolific-groups: it was left as it is: --description and --ids are used \
+                         only when creating (sync brings its members in line with a file)"
+                    );
                 }
             }
         }
@@ -219,15 +218,15 @@ fn stopped_part_way(bulk: &BulkError, failed_out: Option<&Path>) -> Failure {
     };
     let mut text = bulk.not_applied.join("\n");
     text.push('\n');
+    let (n, shown) = (bulk.not_applied.len(), path.display());
     match std::fs::write(path, text) {
-        Ok(()) => message.push_str(&format!(
-            "\nthe {} ids not applied are in {path}; the same command with --ids {path} finishes it",
-            bulk.not_applied.len(),
-            path = path.display(),
+        // Only where running it again can succeed: the library's advice says when it cannot.
+        Ok(()) if bulk.source.is_retryable() => message.push_str(&format!(
+            "\nthe {n} ids not applied are in {shown}; the same command with --ids {shown} finishes it"
         )),
+        Ok(()) => message.push_str(&format!("\nthe {n} ids not applied are in {shown}")),
         Err(e) => message.push_str(&format!(
-            "\ncould not write the ids not applied to {}: {e}",
-            path.display()
+            "\ncould not write the ids not applied to {shown}: {e}"
         )),
     }
     Failure::failed(message)
@@ -260,10 +259,14 @@ async fn sync(
     let report = match result {
         Ok(report) => report,
         Err(error @ prolific::Error::Bulk(_)) => {
-            // Never a file of leftovers: syncing to it would remove everyone else.
+            // Never a file of leftovers: syncing to it would remove everyone else. Running
+            // it again is advised only where that can succeed.
+            let retryable = error.is_retryable();
             let mut failure = Failure::from(error);
-            let advice = "the sync stopped part way: running the same sync again finishes it";
-            failure.message = format!("{}\n{advice}", failure.message);
+            if retryable {
+                let advice = "the sync stopped part way: running the same sync again finishes it";
+                failure.message = format!("{}\n{advice}", failure.message);
+            }
             return Err(failure);
         }
         Err(error) => return Err(error.into()),
