@@ -557,3 +557,31 @@ async fn the_referer_names_the_crate_and_its_version_or_the_application() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn the_referer_stays_the_crates_after_a_redirect() {
+    let server = MockServer::start_async().await;
+    let moved = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path(format!("/api/v1/participant-groups/{GROUP_ID}/"));
+            then.status(301).header("location", "/elsewhere/");
+        })
+        .await;
+    let target = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/elsewhere/")
+                .header("referer", prolific::DEFAULT_REFERER);
+            then.status(200).json_body(group_example());
+        })
+        .await;
+    let group = client(&server.base_url())
+        .participant_groups()
+        .get(GROUP_ID)
+        .await
+        .unwrap();
+    assert_eq!(group.id, GROUP_ID);
+    moved.assert_async().await;
+    target.assert_async().await;
+}
