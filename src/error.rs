@@ -1,6 +1,6 @@
 //! Errors: one [`Error`] for everything the crate can fail with, the server's error envelope
-//! ([`ApiError`]), the report of a bulk operation that stopped part way ([`BulkError`]), and
-//! the mapping from the generated client's errors.
+//! ([`ApiError`]), and the report of a bulk operation that stopped part way ([`BulkError`]).
+//! How the generated client's errors become these is the job of the `mapping` submodule.
 //!
 //! Callers usually branch on the predicates ([`Error::is_not_found`],
 //! [`Error::is_rate_limited`], [`Error::is_retryable`], ...) rather than on the variants.
@@ -9,18 +9,11 @@ use std::{collections::BTreeMap, fmt, time::Duration};
 
 use reqwest::StatusCode;
 
-use crate::{
-    generated::types,
-    hooks::LastAttempt,
-    operation::Operation,
-    retry::{is_retryable_status, retry_after},
-};
+use crate::{operation::Operation, retry::is_retryable_status};
 
-/// What a call of the generated client returns.
-pub(crate) type RawResult<T> = std::result::Result<
-    progenitor_client::ResponseValue<T>,
-    progenitor_client::Error<types::ErrorResponse>,
->;
+mod mapping;
+
+pub(crate) use mapping::RawResult;
 
 /// The result type of every fallible call in this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -249,65 +242,6 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// Builds the error from a decoded envelope.
-    fn from_envelope(
-        operation: Operation,
-        status: StatusCode,
-        body: types::ErrorResponse,
-        retry_after: Option<Duration>,
-    ) -> Self {
-        let types::ErrorResponse {
-            error,
-            message,
-            detail,
-        } = body;
-        let (error_code, title, inner_detail, additional_information) = match error {
-            Some(e) => (
-                e.error_code.map(|code| match code {
-                    types::ErrorBodyErrorCode::Int64(n) => n.to_string(),
-                    types::ErrorBodyErrorCode::String(s) => s,
-                }),
-                e.title,
-                e.detail,
-                e.additional_information,
-            ),
-            None => (None, None, None, None),
-        };
-        ApiError {
-            operation,
-            status,
-            error_code,
-            title: title.or(message),
-            detail: inner_detail.or(detail).map(ErrorDetail::from),
-            additional_information,
-            excerpt: None,
-            retry_after,
-            attempts: 1,
-            hint: None,
-        }
-    }
-
-    /// Builds the error from a body that is not Prolific's JSON.
-    fn from_body(
-        operation: Operation,
-        status: StatusCode,
-        body: &[u8],
-        retry_after: Option<Duration>,
-    ) -> Self {
-        ApiError {
-            operation,
-            status,
-            error_code: None,
-            title: None,
-            detail: None,
-            additional_information: None,
-            excerpt: Some(excerpt(body)),
-            retry_after,
-            attempts: 1,
-            hint: None,
-        }
-    }
-
     /// Per-field messages, when `detail` was a map of field name to messages (a 400 on a bad
     /// body). Empty otherwise.
     pub fn field_errors(&self) -> BTreeMap<&str, &[String]> {
@@ -376,27 +310,6 @@ pub enum ErrorDetail {
     List(Vec<String>),
     /// Messages per field of the request body, such as `name: ["This field is required."]`.
     Fields(BTreeMap<String, Vec<String>>),
-}
-
-impl From<types::ErrorDetail> for ErrorDetail {
-    fn from(detail: types::ErrorDetail) -> Self {
-        match detail {
-            types::ErrorDetail::String(text) => ErrorDetail::Text(text),
-            types::ErrorDetail::Array(items) => ErrorDetail::List(items),
-            types::ErrorDetail::Object(fields) => ErrorDetail::Fields(
-                fields
-                    .into_iter()
-                    .map(|(field, messages)| {
-                        let messages = match messages {
-                            types::ErrorDetailObjectValue::String(m) => vec![m],
-                            types::ErrorDetailObjectValue::Array(ms) => ms,
-                        };
-                        (field, messages)
-                    })
-                    .collect(),
-            ),
-        }
-    }
 }
 
 /// What a bulk membership change (add, remove, replace or sync, in chunks) had done when it
@@ -504,76 +417,6 @@ impl std::error::Error for BulkError {
     }
 }
 
-impl Error {
-    /// Maps an error of the generated client for `operation`, keeping what progenitor drops:
-    /// the status of an error answer whose body is not JSON (from `last`, what the hooks noted
-    /// of the last attempt), a bounded excerpt of such a body, and the number of attempts.
-    pub(crate) async fn from_raw(
-        operation: Operation,
-        error: progenitor_client::Error<types::ErrorResponse>,
-        last: LastAttempt,
-    ) -> Error {
-        use progenitor_client::Error as Raw;
-        let api = |api: ApiError| {
-            Error::Api(Box::new(ApiError {
-                attempts: last.attempts.max(1),
-                ..api
-            }))
-        };
-        match error {
-            Raw::InvalidRequest(message) => Error::invalid(
-                format!("the {operation} request"),
-                format!("could not be built: {message}"),
-            ),
-            Raw::CommunicationError(e) | Raw::ResponseBodyError(e) | Raw::InvalidUpgrade(e) => {
-                transport(operation, e)
-            }
-            Raw::ErrorResponse(value) => {
-                let status = value.status();
-                let retry_after = retry_after(value.headers());
-                api(ApiError::from_envelope(
-                    operation,
-                    status,
-                    value.into_inner(),
-                    retry_after,
-                ))
-            }
-            Raw::InvalidResponsePayload(body, source) => match last.status {
-                Some(status) if !status.is_success() => api(ApiError::from_body(
-                    operation,
-                    status,
-                    &body,
-                    last.retry_after,
-                )),
-                status => Error::Decode {
-                    operation,
-                    status: status.unwrap_or(StatusCode::OK),
-                    excerpt: excerpt(&body),
-                    source,
-                },
-            },
-            Raw::UnexpectedResponse(response) => {
-                let status = response.status();
-                let retry_after = retry_after(response.headers());
-                let body = match response.bytes().await {
-                    Ok(body) => body,
-                    Err(e) => return transport(operation, e),
-                };
-                match serde_json::from_slice::<types::ErrorResponse>(&body) {
-                    Ok(envelope) => api(ApiError::from_envelope(
-                        operation,
-                        status,
-                        envelope,
-                        retry_after,
-                    )),
-                    Err(_) => api(ApiError::from_body(operation, status, &body, retry_after)),
-                }
-            }
-            Raw::Custom(message) => Error::Config(message),
-        }
-    }
-}
-
 /// What a [`Error::Connection`] says after the operation: reqwest's message, the innermost
 /// cause of it (reqwest's own message names only the URL), and, for an operation that is not
 /// idempotent, that it may have been applied, unless the connection was never made.
@@ -597,52 +440,4 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> Option<String> {
     }
     let text = innermost.to_string();
     (!text.is_empty() && text != error.to_string()).then_some(text)
-}
-
-fn transport(operation: Operation, source: reqwest::Error) -> Error {
-    if source.is_timeout() {
-        Error::Timeout { operation, source }
-    } else {
-        Error::Connection { operation, source }
-    }
-}
-
-/// At most [`EXCERPT_LIMIT`] bytes of `body` as text, cut on a character boundary.
-fn excerpt(body: &[u8]) -> String {
-    let mut end = body.len().min(EXCERPT_LIMIT);
-    let text = loop {
-        match std::str::from_utf8(&body[..end]) {
-            Ok(text) => break text.to_owned(),
-            // Cut inside a multi-byte character: step back to the last whole one.
-            Err(e) if e.error_len().is_none() => end = e.valid_up_to(),
-            // Not UTF-8 at all: show it lossily.
-            Err(_) => break String::from_utf8_lossy(&body[..end]).into_owned(),
-        }
-    };
-    if body.len() > end {
-        format!("{text}…")
-    } else {
-        text
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn excerpt_is_bounded_and_cut_on_a_char_boundary() {
-        let body = "é".repeat(EXCERPT_LIMIT); // 2 bytes each
-        let text = excerpt(body.as_bytes());
-        assert_eq!(
-            text.chars().filter(|c| *c == 'é').count(),
-            EXCERPT_LIMIT / 2
-        );
-        assert!(text.ends_with('…'));
-        assert_eq!(
-            excerpt(b"<html>bad gateway</html>"),
-            "<html>bad gateway</html>"
-        );
-        assert_eq!(excerpt(&[0xff, 0xfe]), "\u{fffd}\u{fffd}");
-    }
 }

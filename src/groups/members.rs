@@ -10,33 +10,21 @@
 
 use std::{borrow::Cow, fmt, future::IntoFuture, sync::Arc};
 
-use super::{BoxFuture, update::patch};
+use super::{
+    BoxFuture,
+    chunks::{Chunks, Progress, ProgressFn, owned},
+    update::patch,
+};
 use crate::{
     client::Client,
-    error::{BulkError, Error, Result},
-    generated::types::{self, Membership, ParticipantGroup},
+    error::{Error, Result},
+    generated::types::{Membership, ParticipantGroup},
     operation::Operation,
     validate::{check_group_id, participant_ids},
 };
 
 /// The number of ids sent per request unless `.chunk_size(n)` says otherwise.
 pub const DEFAULT_CHUNK_SIZE: usize = 1_000;
-
-/// How far a bulk change has got, passed to the `.on_progress` callback after each chunk.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Progress {
-    /// Chunks applied so far.
-    pub chunks_done: usize,
-    /// Chunks in all.
-    pub chunks_total: usize,
-    /// Ids applied so far (after de-duplication).
-    pub ids_done: usize,
-    /// Ids in all (after de-duplication).
-    pub ids_total: usize,
-}
-
-pub(super) type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
 
 /// What the membership changes hold: the group, the ids, and how to send them.
 pub(super) struct Change<'a> {
@@ -77,12 +65,7 @@ impl<'a> Change<'a> {
                 "are missing: give at least one id",
             ));
         }
-        let chunks = Chunks {
-            client: self.client,
-            group_id: self.group_id,
-            chunk_size: self.chunk_size,
-            progress: self.progress,
-        };
+        let chunks = Chunks::new(self.client, self.group_id, self.chunk_size, self.progress);
         Ok((ids, chunks))
     }
 
@@ -125,140 +108,9 @@ impl fmt::Debug for Change<'_> {
     }
 }
 
-/// Sends checked ids to a group chunk by chunk, reports progress, and on failure says what
-/// was applied.
-pub(super) struct Chunks {
-    pub(super) client: Client,
-    pub(super) group_id: String,
-    pub(super) chunk_size: usize,
-    progress: Option<ProgressFn>,
-}
-
-impl Chunks {
-    /// The same, for one step of several that report progress as one change: `(chunks, ids)`
-    /// `done` by earlier steps, and in `all` steps.
-    pub(super) fn step(&self, done: (usize, usize), all: (usize, usize)) -> Chunks {
-        let progress = self.progress.clone().map(|callback| -> ProgressFn {
-            Arc::new(move |step: Progress| {
-                callback(Progress {
-                    chunks_done: done.0 + step.chunks_done,
-                    chunks_total: all.0,
-                    ids_done: done.1 + step.ids_done,
-                    ids_total: all.1,
-                })
-            })
-        });
-        Chunks {
-            client: self.client.clone(),
-            group_id: self.group_id.clone(),
-            chunk_size: self.chunk_size,
-            progress,
-        }
-    }
-
-    fn total(&self, ids: &[Cow<'_, str>]) -> usize {
-        ids.len().div_ceil(self.chunk_size).max(1)
-    }
-
-    fn report(&self, ids: &[Cow<'_, str>], chunks_done: usize) {
-        if let Some(callback) = &self.progress {
-            callback(Progress {
-                chunks_done,
-                chunks_total: self.total(ids),
-                ids_done: (chunks_done * self.chunk_size).min(ids.len()),
-                ids_total: ids.len(),
-            });
-        }
-    }
-
-    pub(super) fn failed(
-        &self,
-        ids: &[Cow<'_, str>],
-        operation: Operation,
-        chunks_applied: usize,
-        source: Error,
-    ) -> Error {
-        let ids_applied = (chunks_applied * self.chunk_size).min(ids.len());
-        Error::Bulk(Box::new(BulkError {
-            operation,
-            group_id: self.group_id.clone(),
-            chunks_applied,
-            chunks_total: self.total(ids),
-            ids_applied,
-            not_applied: owned(&ids[ids_applied..]),
-            not_started: Vec::new(),
-            applied_before: Vec::new(),
-            source,
-        }))
-    }
-
-    /// Sends the chunks of `ids` from the one numbered `first` on, one after another, with
-    /// `operation` (add or remove); returns the membership after the last one.
-    pub(super) async fn send(
-        &self,
-        ids: &[Cow<'_, str>],
-        first: usize,
-        operation: Operation,
-    ) -> Result<Option<Vec<Membership>>> {
-        let mut last = None;
-        for (index, chunk) in ids.chunks(self.chunk_size).enumerate().skip(first) {
-            let members = self
-                .send_one(operation, chunk)
-                .await
-                .map_err(|e| self.failed(ids, operation, index, e))?;
-            self.report(ids, index + 1);
-            last = Some(members);
-        }
-        Ok(last)
-    }
-
-    /// Sends one chunk; returns the membership after it.
-    async fn send_one(
-        &self,
-        operation: Operation,
-        chunk: &[Cow<'_, str>],
-    ) -> Result<Vec<Membership>> {
-        let body = types::ParticipantIds {
-            participant_ids: owned(chunk),
-        };
-        let group_id = self.group_id.as_str();
-        let members = self
-            .client
-            .call(operation, async |raw| {
-                if operation == Operation::RemoveMembers {
-                    let request = raw.remove_participant_group_members();
-                    request.id(group_id).body(body).send().await
-                } else {
-                    let request = raw.add_participant_group_members();
-                    request.id(group_id).body(body).send().await
-                }
-            })
-            .await?;
-        Ok(members.results)
-    }
-}
-
-/// Copies of ids, for a request body or a report.
-pub(super) fn owned(ids: &[Cow<'_, str>]) -> Vec<String> {
-    ids.iter().map(|id| String::from(&**id)).collect()
-}
-
-/// What the membership changes share: their options and their bare `.await`; for the three
-/// that hold only a [`Change`], how they are made too.
+/// What the membership changes and the sync share: `.chunk_size`, `.on_progress` and their
+/// bare `.await`, on the [`Change`] in field `$field`.
 macro_rules! change_options {
-    ($change:ident -> $output:ty) => {
-        impl<'a> $change<'a> {
-            pub(super) fn new<I, S>(client: Client, group_id: &str, ids: I) -> Self
-            where
-                I: IntoIterator<Item = S>,
-                S: Into<Cow<'a, str>>,
-            {
-                $change(Change::new(client, group_id, ids))
-            }
-        }
-
-        change_options!($change.0 -> $output);
-    };
     ($change:ident . $field:tt -> $output:ty) => {
         impl<'a> $change<'a> {
             /// How many ids to send per request (default 1,000).
@@ -297,7 +149,7 @@ macro_rules! change_options {
 /// change that must be `'static` (to spawn it, say).
 #[derive(Debug)]
 #[must_use = "a membership change does nothing until `.send()` or `.await`"]
-pub struct AddParticipants<'a>(Change<'a>);
+pub struct AddParticipants<'a>(pub(super) Change<'a>);
 
 impl AddParticipants<'_> {
     /// Adds the participants, chunk by chunk, and returns every member afterwards.
@@ -306,14 +158,14 @@ impl AddParticipants<'_> {
     }
 }
 
-change_options!(AddParticipants -> Vec<Membership>);
+change_options!(AddParticipants.0 -> Vec<Membership>);
 
 /// Removes participants, from
 /// [`ParticipantGroups::remove_participants`](super::ParticipantGroups::remove_participants);
 /// `.send()` or `.await` resolves to every member afterwards.
 #[derive(Debug)]
 #[must_use = "a membership change does nothing until `.send()` or `.await`"]
-pub struct RemoveParticipants<'a>(Change<'a>);
+pub struct RemoveParticipants<'a>(pub(super) Change<'a>);
 
 impl RemoveParticipants<'_> {
     /// Removes the participants, chunk by chunk, and returns every member afterwards.
@@ -322,7 +174,7 @@ impl RemoveParticipants<'_> {
     }
 }
 
-change_options!(RemoveParticipants -> Vec<Membership>);
+change_options!(RemoveParticipants.0 -> Vec<Membership>);
 
 /// Replaces the membership, from
 /// [`ParticipantGroups::replace_participants`](super::ParticipantGroups::replace_participants);
@@ -336,7 +188,7 @@ change_options!(RemoveParticipants -> Vec<Membership>);
 /// are missing.
 #[derive(Debug)]
 #[must_use = "a membership change does nothing until `.send()` or `.await`"]
-pub struct ReplaceParticipants<'a>(Change<'a>);
+pub struct ReplaceParticipants<'a>(pub(super) Change<'a>);
 
 impl ReplaceParticipants<'_> {
     /// Replaces the membership and returns the group as it is afterwards.
@@ -345,6 +197,6 @@ impl ReplaceParticipants<'_> {
     }
 }
 
-change_options!(ReplaceParticipants -> ParticipantGroup);
+change_options!(ReplaceParticipants.0 -> ParticipantGroup);
 
 pub(super) use change_options;

@@ -1,6 +1,7 @@
 //! [`ParticipantGroups`]: the handle for the participant-groups API, one method per call.
 //! Each request builder lives in its own file with its `send`.
 
+mod chunks;
 mod create;
 mod find;
 mod list;
@@ -9,18 +10,18 @@ mod message;
 mod sync;
 mod update;
 
+pub use chunks::Progress;
 pub use create::CreateGroup;
 pub use find::{GetOrCreateGroup, GetOrCreateOutcome};
 pub use list::{DEFAULT_PAGE_SIZE, ListGroups};
-pub use members::{
-    AddParticipants, DEFAULT_CHUNK_SIZE, Progress, RemoveParticipants, ReplaceParticipants,
-};
+pub use members::{AddParticipants, DEFAULT_CHUNK_SIZE, RemoveParticipants, ReplaceParticipants};
 pub use message::MessageGroup;
 pub use sync::{SyncParticipants, SyncReport};
 pub use update::UpdateGroup;
 
 use std::{borrow::Cow, future::Future, pin::Pin};
 
+use self::members::Change;
 use crate::{
     client::Client,
     error::Result,
@@ -276,7 +277,7 @@ impl ParticipantGroups {
         I: IntoIterator<Item = S>,
         S: Into<Cow<'a, str>>,
     {
-        AddParticipants::new(self.client.clone(), id.as_ref(), ids)
+        AddParticipants(Change::new(self.client.clone(), id.as_ref(), ids))
     }
 
     /// Removes participants from a group, in chunks; ids not in the group are ignored by
@@ -299,7 +300,7 @@ impl ParticipantGroups {
         I: IntoIterator<Item = S>,
         S: Into<Cow<'a, str>>,
     {
-        RemoveParticipants::new(self.client.clone(), id.as_ref(), ids)
+        RemoveParticipants(Change::new(self.client.clone(), id.as_ref(), ids))
     }
 
     /// Makes the group's membership exactly `ids` without ever overwriting it: reads the
@@ -361,6 +362,6 @@ impl ParticipantGroups {
         I: IntoIterator<Item = S>,
         S: Into<Cow<'a, str>>,
     {
-        ReplaceParticipants::new(self.client.clone(), id.as_ref(), ids)
+        ReplaceParticipants(Change::new(self.client.clone(), id.as_ref(), ids))
     }
 }

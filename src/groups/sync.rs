@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use super::{
     BoxFuture,
-    members::{Change, Progress, change_options, owned},
+    chunks::{Progress, Step, owned},
+    members::{Change, change_options},
 };
 use crate::{
     client::Client,
@@ -100,12 +101,19 @@ impl<'a> SyncParticipants<'a> {
         }
 
         let chunks_of = |n: usize| n.div_ceil(chunks.chunk_size);
-        let all = (
-            chunks_of(to_add.len()) + chunks_of(to_remove.len()),
-            to_add.len() + to_remove.len(),
-        );
+        let additions = Step {
+            chunks_before: 0,
+            ids_before: 0,
+            chunks_total: chunks_of(to_add.len()) + chunks_of(to_remove.len()),
+            ids_total: to_add.len() + to_remove.len(),
+        };
+        let removals = Step {
+            chunks_before: chunks_of(to_add.len()),
+            ids_before: to_add.len(),
+            ..additions
+        };
         chunks
-            .step((0, 0), all)
+            .step(additions)
             .send(&to_add, 0, Operation::AddMembers)
             .await
             .map_err(|mut e| {
@@ -115,7 +123,7 @@ impl<'a> SyncParticipants<'a> {
                 e
             })?;
         chunks
-            .step((chunks_of(to_add.len()), to_add.len()), all)
+            .step(removals)
             .send(&to_remove, 0, Operation::RemoveMembers)
             .await
             .map_err(|mut e| {
