@@ -8,7 +8,8 @@
 //!   `Stream`), create, get, update, delete, and membership changes of any size in chunks;
 //!   on top of those, find or create a group by name (live groups only), keep a group in sync
 //!   with a list without ever overwriting it, and message a group's members.
-//!   Every request builder ends in `.send()`; most can also be awaited as they are.
+//!   Every request builder ends in `.send()`, and `.await` on the builder itself is the same
+//!   as `.send().await`.
 //! * [`StudyFilter`] writes the study filters that admit the members of groups.
 //! * Every failure is an [`Error`], with predicates such as [`Error::is_not_found`] and
 //!   [`Error::is_retryable`]; Prolific's error bodies are kept in [`ApiError`], and each

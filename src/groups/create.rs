@@ -1,8 +1,8 @@
 //! [`CreateGroup`]: a new group in a workspace or an organisation.
 
-use std::borrow::Cow;
+use std::{borrow::Cow, future::IntoFuture};
 
-use super::Owner;
+use super::{BoxFuture, Owner};
 use crate::{
     client::Client,
     error::Result,
@@ -11,9 +11,10 @@ use crate::{
     validate::{check_id, check_name, participant_ids},
 };
 
-/// Creates a group. From [`ParticipantGroups::create`](super::ParticipantGroups::create).
+/// Creates a group. From [`ParticipantGroups::create`](super::ParticipantGroups::create);
+/// `.send()` or `.await` resolves to the new group.
 #[derive(Debug)]
-#[must_use = "a create request does nothing until `.send()`"]
+#[must_use = "a create request does nothing until `.send()` or `.await`"]
 pub struct CreateGroup {
     client: Client,
     owner: Owner,
@@ -84,6 +85,16 @@ impl CreateGroup {
             participant_ids: self.participants.transpose()?.unwrap_or_default(),
         };
         Ok((self.client, body))
+    }
+}
+
+/// `.await` is [`send`](CreateGroup::send).
+impl IntoFuture for CreateGroup {
+    type Output = Result<ParticipantGroup>;
+    type IntoFuture = BoxFuture<'static, ParticipantGroup>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 

@@ -123,6 +123,7 @@ impl GetOrCreateGroup {
 
 /// What [`GetOrCreateGroup::send_with_outcome`] did.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum GetOrCreateOutcome {
     /// The live group of that name, as it was: the description and participants given were
     /// not used.

@@ -6,11 +6,11 @@
 //! limit, an offset at or past `meta.count`, or a page that adds no group not already seen (so
 //! a server that ignores `limit` or `offset` cannot make the client loop, nor repeat groups).
 
-use std::collections::HashSet;
+use std::{collections::HashSet, future::IntoFuture};
 
 use futures_util::{Stream, StreamExt, TryStreamExt, stream};
 
-use super::GroupFilter;
+use super::{BoxFuture, GroupFilter};
 use crate::{
     client::Client,
     error::{Error, Result},
@@ -22,10 +22,10 @@ use crate::{
 /// The page size used unless [`ListGroups::page_size`] says otherwise (as Prolific's CLI).
 pub const DEFAULT_PAGE_SIZE: u64 = 200;
 
-/// Lists groups: `.send()` reads every page, `.stream()` yields groups as pages arrive.
-/// From [`ParticipantGroups::list`](super::ParticipantGroups::list).
-#[derive(Clone, Debug)]
-#[must_use = "a list request does nothing until `.send()` or `.stream()`"]
+/// Lists groups: `.send()` (or `.await`) reads every page, `.stream()` yields groups as pages
+/// arrive. From [`ParticipantGroups::list`](super::ParticipantGroups::list).
+#[derive(Debug)]
+#[must_use = "a list request does nothing until `.send()`, `.await` or `.stream()`"]
 pub struct ListGroups {
     client: Client,
     filter: GroupFilter,
@@ -93,6 +93,16 @@ impl ListGroups {
             .map_ok(|page| stream::iter(page.into_iter().map(Ok)))
             .try_flatten()
             .boxed()
+    }
+}
+
+/// `.await` is [`send`](ListGroups::send).
+impl IntoFuture for ListGroups {
+    type Output = Result<Vec<ParticipantGroup>>;
+    type IntoFuture = BoxFuture<'static, Vec<ParticipantGroup>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 

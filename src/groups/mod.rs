@@ -65,6 +65,7 @@ pub struct ParticipantGroups {
 
 /// Which groups to list: those of a workspace, or of a project.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum GroupFilter {
     /// The groups of this workspace.
     Workspace(String),
@@ -86,6 +87,7 @@ impl GroupFilter {
 
 /// Where a new group lives: in a workspace, or in an organisation.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Owner {
     /// A group of this workspace.
     Workspace(String),

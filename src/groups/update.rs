@@ -1,5 +1,8 @@
 //! [`UpdateGroup`]: renaming a group, and the PATCH that replacing its membership starts with.
 
+use std::future::IntoFuture;
+
+use super::BoxFuture;
 use crate::{
     client::Client,
     error::{Error, Result},
@@ -8,9 +11,10 @@ use crate::{
     validate::{check_group_id, check_name},
 };
 
-/// Renames a group. From [`ParticipantGroups::update`](super::ParticipantGroups::update).
-#[derive(Clone, Debug)]
-#[must_use = "an update request does nothing until `.send()`"]
+/// Renames a group. From [`ParticipantGroups::update`](super::ParticipantGroups::update);
+/// `.send()` or `.await` resolves to the group as it is now.
+#[derive(Debug)]
+#[must_use = "an update request does nothing until `.send()` or `.await`"]
 pub struct UpdateGroup {
     client: Client,
     id: String,
@@ -43,6 +47,16 @@ impl UpdateGroup {
         };
         check_name(&name)?;
         patch(&self.client, &self.id, Some(name), None).await
+    }
+}
+
+/// `.await` is [`send`](UpdateGroup::send).
+impl IntoFuture for UpdateGroup {
+    type Output = Result<ParticipantGroup>;
+    type IntoFuture = BoxFuture<'static, ParticipantGroup>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 

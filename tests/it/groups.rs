@@ -328,3 +328,54 @@ async fn user_agent_and_trailing_slash_are_applied() {
     client.participant_groups().get(GROUP_ID).await.unwrap();
     mock.assert_calls_async(1).await;
 }
+
+/// One calling rule: `.await` on a builder sends exactly what `.send()` sends, for the
+/// builders that are not membership changes too (those have their own tests in `bulk`).
+#[tokio::test]
+async fn every_builder_can_be_awaited_as_it_is() {
+    let server = MockServer::start_async().await;
+    let create = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/api/v1/participant-groups/")
+                .header("authorization", AUTH)
+                .json_body(json!({"name": "Pilot", "workspace_id": WORKSPACE_ID}));
+            then.status(201).json_body(group_example());
+        })
+        .await;
+    let rename = server
+        .mock_async(|when, then| {
+            when.method(PATCH)
+                .path(format!("/api/v1/participant-groups/{GROUP_ID}/"))
+                .json_body(json!({"name": "Renamed"}));
+            then.status(200).json_body(group_example());
+        })
+        .await;
+    let list = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/api/v1/participant-groups/")
+                .query_param("workspace_id", WORKSPACE_ID);
+            then.status(200).json_body(list_example());
+        })
+        .await;
+    let groups = client(&server.base_url()).participant_groups();
+
+    let created = groups
+        .create(Owner::workspace(WORKSPACE_ID), "Pilot")
+        .await
+        .unwrap();
+    assert_eq!(created.id, GROUP_ID);
+    let renamed = groups.update(GROUP_ID).name("Renamed").await.unwrap();
+    assert_eq!(renamed.id, GROUP_ID);
+    let listed = groups
+        .list(GroupFilter::workspace(WORKSPACE_ID))
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].name, "Group 1");
+
+    create.assert_hits_async(1).await;
+    rename.assert_hits_async(1).await;
+    list.assert_hits_async(1).await;
+}
