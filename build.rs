@@ -13,6 +13,8 @@ use std::{env, fs, path::Path};
 
 #[path = "build/codegen.rs"]
 mod codegen;
+#[path = "build/progenitor_output.rs"]
+mod progenitor_output;
 #[path = "build/surface.rs"]
 mod surface;
 

@@ -8,30 +8,16 @@
 //! `::std::option::Option<::std::string::String>`). The listing depends only on the spec and
 //! the generator, never on the crate's features.
 
-use std::{collections::BTreeMap, fmt::Write as _};
+use std::fmt::Write as _;
 
 use openapiv3::{OpenAPI, Parameter, ReferenceOr, StatusCode};
 use proc_macro2::{TokenStream, TokenTree};
-use syn::{
-    Attribute, Expr, Fields, GenericArgument, ImplItem, Item, Lit, Meta, PathArguments, ReturnType,
-    Stmt, Type,
-};
+use syn::{Attribute, Expr, Fields, GenericArgument, Item, Lit, Meta, PathArguments, Type};
+
+use crate::progenitor_output::{GeneratedOperation, generated_operations, module_items};
 
 /// The serde attribute that every optional field carries; left out of the listing as noise.
 const SKIP_NONE: &str = "skip_serializing_if = \"Option::is_none\"";
-
-/// What the generated code says about one operation: its request builder and client method.
-#[derive(Default)]
-struct GeneratedOperation {
-    /// The `Client` method that starts the request.
-    method: Option<String>,
-    /// The builder's fields (parameters and `body`) with their types, `Result<T, String>` unwrapped.
-    fields: BTreeMap<String, String>,
-    /// The `T` of `ResponseValue<T>` that `send` returns.
-    success: String,
-    /// The `E` of `Error<E>` that `send` returns.
-    error: String,
-}
 
 /// Renders the listing of the code generated from `spec`.
 pub fn render(spec: &OpenAPI, file: &syn::File) -> String {
@@ -154,135 +140,6 @@ fn snake_case(name: &str) -> String {
     snake
 }
 
-/// The items of the top-level module `name` of the generated file.
-fn module_items<'a>(items: &'a [Item], name: &str) -> &'a [Item] {
-    items
-        .iter()
-        .find_map(|item| match item {
-            Item::Mod(module) if module.ident == name => {
-                module.content.as_ref().map(|(_, items)| items.as_slice())
-            }
-            _ => None,
-        })
-        .unwrap_or_default()
-}
-
-/// The operations of the generated code, by operationId: the request builders of the
-/// top-level `builder` module, each matched with the `Client` method that returns it.
-fn generated_operations(file: &syn::File) -> BTreeMap<String, GeneratedOperation> {
-    let client_methods = client_methods(&file.items);
-    let builders = module_items(&file.items, "builder");
-    let mut operations = BTreeMap::new();
-    for item in builders {
-        let Item::Impl(imp) = item else { continue };
-        let Some(builder) = last_ident(&imp.self_ty) else {
-            continue;
-        };
-        for impl_item in &imp.items {
-            let ImplItem::Fn(send) = impl_item else {
-                continue;
-            };
-            if send.sig.ident != "send" {
-                continue;
-            }
-            let Some(id) = send.block.stmts.iter().find_map(operation_id) else {
-                continue;
-            };
-            let (success, error) = send_types(&send.sig.output);
-            operations.insert(
-                id,
-                GeneratedOperation {
-                    method: client_methods.get(&builder).cloned(),
-                    fields: builder_fields(builders, &builder),
-                    success,
-                    error,
-                },
-            );
-        }
-    }
-    operations
-}
-
-/// `Client` methods that return a request builder, by the builder's name.
-fn client_methods(items: &[Item]) -> BTreeMap<String, String> {
-    let mut methods = BTreeMap::new();
-    for item in items {
-        let Item::Impl(imp) = item else { continue };
-        if imp.trait_.is_some() || last_ident(&imp.self_ty).as_deref() != Some("Client") {
-            continue;
-        }
-        for impl_item in &imp.items {
-            let ImplItem::Fn(method) = impl_item else {
-                continue;
-            };
-            if let ReturnType::Type(_, ty) = &method.sig.output
-                && let Some(builder) = last_ident(ty)
-            {
-                methods.insert(builder, method.sig.ident.to_string());
-            }
-        }
-    }
-    methods
-}
-
-/// The fields of the builder struct `name`, but `client`; `Result<T, String>` shown as `T`.
-fn builder_fields(builders: &[Item], name: &str) -> BTreeMap<String, String> {
-    let mut fields = BTreeMap::new();
-    for item in builders {
-        let Item::Struct(builder) = item else {
-            continue;
-        };
-        if builder.ident != name {
-            continue;
-        }
-        for field in &builder.fields {
-            let Some(ident) = &field.ident else { continue };
-            if ident == "client" {
-                continue;
-            }
-            let ty = generic_args(&field.ty)
-                .first()
-                .map_or_else(|| type_name(&field.ty), |ok| type_name(ok));
-            fields.insert(ident.to_string(), ty);
-        }
-    }
-    fields
-}
-
-/// The operationId in `let info = OperationInfo { operation_id: "..." };`, if `stmt` is that.
-fn operation_id(stmt: &Stmt) -> Option<String> {
-    let Stmt::Local(local) = stmt else {
-        return None;
-    };
-    let Expr::Struct(info) = local.init.as_ref()?.expr.as_ref() else {
-        return None;
-    };
-    info.fields
-        .iter()
-        .find_map(|field| match (&field.member, &field.expr) {
-            (syn::Member::Named(name), Expr::Lit(lit)) if name == "operation_id" => {
-                match &lit.lit {
-                    Lit::Str(id) => Some(id.value()),
-                    _ => None,
-                }
-            }
-            _ => None,
-        })
-}
-
-/// `T` and `E` of `send`'s `Result<ResponseValue<T>, Error<E>>`.
-fn send_types(output: &ReturnType) -> (String, String) {
-    let ReturnType::Type(_, ty) = output else {
-        return ("()".to_owned(), "()".to_owned());
-    };
-    let inner = |ty: Option<&&Type>| {
-        ty.and_then(|ty| generic_args(ty).first().map(|t| type_name(t)))
-            .unwrap_or_else(|| "?".to_owned())
-    };
-    let args = generic_args(ty);
-    (inner(args.first()), inner(args.get(1)))
-}
-
 /// Writes one item of the `types` module: a struct with its fields, an enum with its variants,
 /// or a type alias. Other items (impls, the `builder` and `error` modules) are skipped.
 fn render_type(item: &Item, out: &mut String) {
@@ -386,7 +243,7 @@ fn clean_paths(text: &str) -> String {
 }
 
 /// The identifier of a path type's last segment: `Client` for `super::Client`.
-fn last_ident(ty: &Type) -> Option<String> {
+pub(crate) fn last_ident(ty: &Type) -> Option<String> {
     match ty {
         Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
         _ => None,
@@ -394,7 +251,7 @@ fn last_ident(ty: &Type) -> Option<String> {
 }
 
 /// The type arguments of a path type's last segment: `[T, E]` for `Result<T, E>`.
-fn generic_args(ty: &Type) -> Vec<&Type> {
+pub(crate) fn generic_args(ty: &Type) -> Vec<&Type> {
     let Type::Path(path) = ty else {
         return Vec::new();
     };
@@ -412,7 +269,7 @@ fn generic_args(ty: &Type) -> Vec<&Type> {
 }
 
 /// A type as a person writes it: each path by its last segment, `Option<Vec<String>>`.
-fn type_name(ty: &Type) -> String {
+pub(crate) fn type_name(ty: &Type) -> String {
     match ty {
         Type::Path(path) => {
             let Some(last) = path.path.segments.last() else {

@@ -17,7 +17,7 @@
 use std::{io::Write, process::ExitCode};
 
 use clap::Parser;
-use prolific::fake::{DEFAULT_PAGE_SIZE, FakeProlific, FaultSpec};
+use prolific::fake::{DEFAULT_LIMIT, FakeProlific, FaultSpec};
 
 const LONG_ABOUT: &str = "\
 Serves a fake Prolific participant-groups API on 127.0.0.1 until Ctrl-C or SIGTERM, with the \
@@ -75,7 +75,7 @@ struct Args {
     token: Option<String>,
 
     /// The page size of a group list without `limit`
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_PAGE_SIZE)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_LIMIT)]
     page_size: usize,
 
     /// A fault for the next requests of OPERATION, such as create_participant_group:status=503:2

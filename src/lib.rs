@@ -90,11 +90,6 @@ pub mod raw {
     pub use crate::hooks::Inner;
 }
 
-/// A plain listing of the generated surface (operations, client methods, model types), written
-/// by build.rs and compared with the committed `openapi/surface.txt` by `tests/it/spec.rs`.
-#[doc(hidden)]
-pub const GENERATED_SURFACE: &str = include_str!(concat!(env!("OUT_DIR"), "/surface.txt"));
-
 /// The README's examples, compiled by `cargo test --doc` so that they stay true.
 #[cfg(all(doctest, feature = "fake"))]
 #[doc = include_str!("../README.md")]

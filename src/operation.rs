@@ -109,20 +109,6 @@ impl fmt::Display for Operation {
     }
 }
 
-/// Compares with an `operationId`.
-impl PartialEq<str> for Operation {
-    fn eq(&self, id: &str) -> bool {
-        self.operation_id() == id
-    }
-}
-
-/// Compares with an `operationId`.
-impl PartialEq<&str> for Operation {
-    fn eq(&self, id: &&str) -> bool {
-        self.operation_id() == *id
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;

@@ -114,9 +114,10 @@ use routes::Api;
 use server::Shared;
 use store::{Group, NewGroup, Owner, Store, lock};
 
-/// The page size of a group list request without `limit`, unless
-/// [`FakeBuilder::default_page_size`] sets another.
-pub const DEFAULT_PAGE_SIZE: usize = 10;
+/// The page size the fake answers a group list request without `limit` with, unless
+/// [`FakeBuilder::default_page_size`] sets another. (The client always sends a `limit`:
+/// [`crate::DEFAULT_PAGE_SIZE`] unless told otherwise.)
+pub const DEFAULT_LIMIT: usize = 10;
 
 /// A running fake Prolific. Stops when dropped (or with [`shutdown`](Self::shutdown)).
 ///
@@ -445,7 +446,7 @@ impl Default for FakeBuilder {
         FakeBuilder {
             token: None,
             port: 0,
-            page_size: DEFAULT_PAGE_SIZE,
+            page_size: DEFAULT_LIMIT,
             record: true,
             control: false,
         }
@@ -466,7 +467,7 @@ impl FakeBuilder {
     }
 
     /// The page size of a group list request without `limit` (default
-    /// [`DEFAULT_PAGE_SIZE`]; 0 counts as 1). Small on purpose: a client that forgets to
+    /// [`DEFAULT_LIMIT`]; 0 counts as 1). Small on purpose: a client that forgets to
     /// page sees only the first page.
     pub fn default_page_size(mut self, size: usize) -> Self {
         self.page_size = size.max(1);

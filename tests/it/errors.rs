@@ -67,7 +67,7 @@ async fn not_found_keeps_the_envelope() {
         api.additional_information.as_deref(),
         Some("/api/v1/errors/")
     );
-    assert_eq!(api.operation, "get_participant_group");
+    assert_eq!(api.operation, prolific::Operation::GetGroup);
     assert_eq!(
         err.to_string(),
         "Prolific answered 404 Not Found to get_participant_group: Not found (No such group.) \
@@ -204,7 +204,7 @@ async fn a_success_with_a_body_that_is_not_a_group_is_a_decode_error() {
         } => {
             assert_eq!(*status, 200);
             assert_eq!(excerpt, "{\"id\": 5}");
-            assert_eq!(*operation, "get_participant_group");
+            assert_eq!(*operation, prolific::Operation::GetGroup);
         }
         other => panic!("expected Decode, got {other:?}"),
     }

@@ -165,7 +165,7 @@ async fn status_fault_answers_the_envelope_and_touches_nothing() {
     let api = err.api().expect("an API error");
     assert_eq!(api.error_code.as_deref(), Some("149503"));
     assert_eq!(api.title.as_deref(), Some("Service Unavailable"));
-    assert_eq!(api.operation, "create_participant_group");
+    assert_eq!(api.operation, prolific::Operation::CreateGroup);
     assert_eq!(fake.faults_pending(), 0);
     // The create met the fault: no group was made.
     let groups = client(&fake)

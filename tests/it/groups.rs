@@ -375,7 +375,7 @@ async fn every_builder_can_be_awaited_as_it_is() {
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].name, "Group 1");
 
-    create.assert_hits_async(1).await;
-    rename.assert_hits_async(1).await;
-    list.assert_hits_async(1).await;
+    create.assert_calls_async(1).await;
+    rename.assert_calls_async(1).await;
+    list.assert_calls_async(1).await;
 }

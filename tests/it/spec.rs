@@ -13,6 +13,9 @@ use serde_json::Value;
 
 /// The committed snapshot of the generated surface, relative to the crate root.
 const SURFACE: &str = "openapi/surface.txt";
+/// The surface build.rs listed in this build (cargo gives the tests of a package with a build
+/// script its `OUT_DIR`, so the listing needs no public item of the crate).
+const GENERATED: &str = include_str!(concat!(env!("OUT_DIR"), "/surface.txt"));
 /// The spec, relative to the crate root.
 const SPEC: &str = "openapi/participant-groups.yaml";
 /// The command that rewrites the snapshot.
@@ -29,7 +32,7 @@ fn manifest_path(relative: &str) -> PathBuf {
 // The surface snapshot
 // ---------------------------------------------------------------------------------------------
 
-/// The generated surface (`prolific::GENERATED_SURFACE`, written by build.rs) must equal the
+/// The generated surface (`$OUT_DIR/surface.txt`, written by build.rs) must equal the
 /// committed `openapi/surface.txt`. On a difference the test fails with a diff of the lines.
 ///
 /// After a deliberate change to the spec or the generator, rewrite the snapshot and commit it:
@@ -39,7 +42,47 @@ fn manifest_path(relative: &str) -> PathBuf {
 /// ```
 #[test]
 fn surface_snapshot_is_current() {
-    check_committed(SURFACE, prolific::GENERATED_SURFACE);
+    check_committed(SURFACE, GENERATED);
+}
+
+/// build.rs finds what progenitor generated for each operation by the shape of its output
+/// (`build/progenitor_output.rs`). A progenitor that writes it differently must fail here,
+/// not leave a listing with nothing in it that a snapshot update would then accept.
+#[test]
+fn surface_listing_finds_every_operation() {
+    let operations: Vec<&str> = GENERATED
+        .lines()
+        .filter(|line| !line.starts_with(' ') && line.contains(": ") && line.contains(" /api/"))
+        .collect();
+    assert_eq!(
+        operations.len(),
+        prolific::Operation::ALL.len(),
+        "{GENERATED}"
+    );
+    for operation in prolific::Operation::ALL {
+        let heading = format!("{operation}: ");
+        assert!(
+            operations.iter().any(|line| line.starts_with(&heading)),
+            "{operation} is not listed"
+        );
+    }
+    let methods = GENERATED
+        .lines()
+        .filter(|line| line.starts_with("    method: Client::"));
+    assert_eq!(methods.count(), operations.len(), "{GENERATED}");
+    assert!(!GENERATED.contains("<not generated>"), "{GENERATED}");
+    assert!(
+        !GENERATED.contains(": ?"),
+        "a send type was not found:\n{GENERATED}"
+    );
+    assert!(
+        GENERATED.contains("\n## Types\n\nstruct "),
+        "no model types:\n{GENERATED}"
+    );
+    assert!(
+        GENERATED.contains("\nstruct ParticipantGroup\n    "),
+        "{GENERATED}"
+    );
 }
 
 /// Compares a committed file with what was generated, rewriting it under `UPDATE_SURFACE=1`.
