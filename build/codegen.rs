@@ -1,9 +1,9 @@
 use std::panic::{self, AssertUnwindSafe};
 
 use openapiv3::OpenAPI;
-use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypePatch};
 
-use crate::{fail, surface};
+use crate::{fail, progenitor_output::module_items, surface};
 
 /// What one run of the generator produces.
 pub struct Generated {
@@ -20,7 +20,7 @@ pub fn run(text: &str, schemars: bool) -> Generated {
     let spec: OpenAPI = serde_norway::from_str(text)
         .unwrap_or_else(|e| fail(&format!("not a valid OpenAPI 3.0 document: {e}")));
     check_operation_ids(&spec);
-    let settings = settings(schemars);
+    let mut settings = settings(schemars);
     let file = match generate(&spec, &settings) {
         Ok(file) => file,
         Err(message) => {
@@ -32,6 +32,17 @@ pub fn run(text: &str, schemars: bool) -> Generated {
             ))
         }
     };
+    // A second run, now that the model types' names are known, marks each non-exhaustive.
+    let mut non_exhaustive = TypePatch::default();
+    non_exhaustive.with_attr("#[non_exhaustive]");
+    for name in model_types(&file) {
+        settings.with_patch(name, &non_exhaustive);
+    }
+    let file = generate(&spec, &settings).unwrap_or_else(|message| {
+        fail(&format!(
+            "progenitor could not generate the client with non-exhaustive types: {message}"
+        ))
+    });
     let surface = surface::render(&spec, &file);
     Generated {
         code: format!(
@@ -56,6 +67,24 @@ fn settings(schemars: bool) -> GenerationSettings {
         settings.with_derive("schemars::JsonSchema");
     }
     settings
+}
+
+/// The structs and enums of the generated `types` module: those named in the spec's
+/// `components.schemas` and those progenitor names for inline schemas (`ErrorBodyErrorCode`).
+///
+/// Every one becomes `#[non_exhaustive]`, as aws-sdk-rust's models are, so that a field or a
+/// variant Prolific adds to its docs later is a minor release: outside this crate the types are
+/// built through `types::X::builder()` or serde, and matched with `..`, never with a struct
+/// literal that a new field would break. Inside the crate nothing changes.
+fn model_types(file: &syn::File) -> Vec<String> {
+    module_items(&file.items, "types")
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) => Some(s.ident.to_string()),
+            syn::Item::Enum(e) => Some(e.ident.to_string()),
+            _ => None,
+        })
+        .collect()
 }
 
 fn quote_path(path: &str) -> proc_macro2::TokenStream {

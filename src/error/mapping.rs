@@ -24,10 +24,12 @@ impl ApiError {
         body: types::ErrorResponse,
         retry_after: Option<Duration>,
     ) -> Self {
+        // `..`: a field the spec adds to the envelope later needs no edit here.
         let types::ErrorResponse {
             error,
             message,
             detail,
+            ..
         } = body;
         let (error_code, title, inner_detail, additional_information) = match error {
             Some(e) => (

@@ -586,9 +586,13 @@ fn group_state(group: &Group) -> GroupState {
     let members = group
         .members
         .iter()
-        .map(|member| types::Membership {
-            participant_id: member.id.to_string(),
-            datetime_created: Some(member.joined),
+        // Through the builder, so that a field the spec adds later needs no edit here.
+        .map(|member| {
+            types::Membership::builder()
+                .participant_id(member.id.to_string())
+                .datetime_created(Some(member.joined))
+                .try_into()
+                .expect("a member has both of a membership's fields")
         })
         .collect();
     GroupState {

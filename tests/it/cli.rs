@@ -246,10 +246,11 @@ async fn members_as_a_table_json_and_csv() {
         .records()
         .map(|row| {
             let row = row.unwrap();
-            Membership {
-                participant_id: row[0].to_owned(),
-                datetime_created: Some(row[1].parse().unwrap()),
-            }
+            Membership::builder()
+                .participant_id(&row[0])
+                .datetime_created(Some(row[1].parse().unwrap()))
+                .try_into()
+                .unwrap()
         })
         .collect();
     assert_eq!(rows, held);

@@ -107,13 +107,15 @@ async fn create_participant_group_posts_the_body_and_decodes_201() {
     let answer = client(&server.base_url())
         .raw()
         .create_participant_group()
-        .body(types::CreateParticipantGroup {
-            name: "Passed all attention checks".into(),
-            workspace_id: Some(WORKSPACE_ID.into()),
-            organisation_id: None,
-            description: Some("Participants who passed all attention checks".into()),
-            participant_ids: vec!["5e9b9c9b0f9c9a0001b0b1f4".into()],
-        })
+        .body(
+            types::CreateParticipantGroup::builder()
+                .name("Passed all attention checks")
+                .workspace_id(Some(WORKSPACE_ID.to_owned()))
+                .description(Some(
+                    "Participants who passed all attention checks".to_owned(),
+                ))
+                .participant_ids(vec!["5e9b9c9b0f9c9a0001b0b1f4".to_owned()]),
+        )
         .send()
         .await
         .unwrap();
@@ -168,10 +170,10 @@ async fn update_participant_group_patches_only_what_is_set() {
         .raw()
         .update_participant_group()
         .id(GROUP_ID)
-        .body(types::UpdateParticipantGroup {
-            name: Some("Passed all attention checks".into()),
-            participant_ids: None,
-        })
+        .body(
+            types::UpdateParticipantGroup::builder()
+                .name(Some("Passed all attention checks".to_owned())),
+        )
         .send()
         .await
         .unwrap()
@@ -195,10 +197,7 @@ async fn update_with_an_empty_participant_list_sends_the_empty_list() {
         .raw()
         .update_participant_group()
         .id(GROUP_ID)
-        .body(types::UpdateParticipantGroup {
-            name: None,
-            participant_ids: Some(vec![]),
-        })
+        .body(types::UpdateParticipantGroup::builder().participant_ids(Some(vec![])))
         .send()
         .await
         .unwrap();
@@ -255,10 +254,13 @@ async fn list_participant_group_members_decodes_memberships() {
     mock.assert_async().await;
     assert_eq!(
         members.results,
-        vec![types::Membership {
-            participant_id: "5e9b9c9b0f9c9a0001b0b1f5".into(),
-            datetime_created: Some(Utc.with_ymd_and_hms(2020, 4, 20, 12, 0, 0).unwrap()),
-        }]
+        vec![
+            types::Membership::builder()
+                .participant_id("5e9b9c9b0f9c9a0001b0b1f5")
+                .datetime_created(Some(Utc.with_ymd_and_hms(2020, 4, 20, 12, 0, 0).unwrap()))
+                .try_into()
+                .unwrap()
+        ]
     );
 }
 
@@ -282,9 +284,9 @@ async fn add_participant_group_members_posts_the_ids() {
         .raw()
         .add_participant_group_members()
         .id(GROUP_ID)
-        .body(types::ParticipantIds {
-            participant_ids: THREE_IDS.map(String::from).to_vec(),
-        })
+        .body(
+            types::ParticipantIds::builder().participant_ids(THREE_IDS.map(String::from).to_vec()),
+        )
         .send()
         .await
         .unwrap();
@@ -315,9 +317,9 @@ async fn remove_participant_group_members_deletes_with_a_json_body() {
         .raw()
         .remove_participant_group_members()
         .id(GROUP_ID)
-        .body(types::ParticipantIds {
-            participant_ids: THREE_IDS.map(String::from).to_vec(),
-        })
+        .body(
+            types::ParticipantIds::builder().participant_ids(THREE_IDS.map(String::from).to_vec()),
+        )
         .send()
         .await
         .unwrap();
@@ -335,17 +337,12 @@ fn a_group_with_null_in_every_nullable_field_decodes() {
     .unwrap();
     assert_eq!(
         group,
-        types::ParticipantGroup {
-            id: GROUP_ID.into(),
-            name: "n".into(),
-            description: None,
-            workspace_id: None,
-            organisation_id: None,
-            project_id: None,
-            feeder_studies: None,
-            participant_count: None,
-            is_deleted: None,
-        }
+        // Through the builder, as a downstream crate builds one: every field not set is `None`.
+        types::ParticipantGroup::builder()
+            .id(GROUP_ID)
+            .name("n")
+            .try_into()
+            .unwrap()
     );
 }
 
