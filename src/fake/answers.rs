@@ -110,6 +110,13 @@ pub(crate) fn json(status: StatusCode, value: &impl Serialize) -> Response {
     response
 }
 
+/// 204 with no body.
+pub(crate) fn no_content() -> Response {
+    let mut response = Response::new(body(Bytes::new()));
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    response
+}
+
 /// A page of the group list, with `_links` and `meta`.
 pub(crate) fn group_list(base_url: &str, query: &ListQuery, page: Page<'_>) -> Response {
     let list = GroupListJson {

@@ -18,12 +18,11 @@
 use std::sync::Mutex;
 
 use http::{HeaderValue, Method, StatusCode, header};
-use hyper::body::Bytes;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{
-    answers::{Response, body, json},
+    answers::{Response, json, no_content},
     faults::{FaultQueue, parse_operation},
     recorded::Recorded,
     store::lock,
@@ -164,12 +163,6 @@ impl Control<'_> {
             .collect();
         json(StatusCode::OK, &requests)
     }
-}
-
-fn no_content() -> Response {
-    let mut response = Response::new(body(Bytes::new()));
-    *response.status_mut() = StatusCode::NO_CONTENT;
-    response
 }
 
 fn error(status: StatusCode, message: String) -> Response {

@@ -97,7 +97,6 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use http::HeaderValue;
 use tokio::{net::TcpListener, task::JoinHandle};
 
 pub use crate::Operation;
@@ -527,10 +526,12 @@ impl FakeBuilder {
     /// or cannot appear in an HTTP header.
     pub async fn start(self) -> crate::Result<FakeProlific> {
         let token = self.token.unwrap_or_else(random_token);
-        if token.trim().is_empty() || token.contains(' ') || HeaderValue::from_str(&token).is_err()
-        {
+        // The client's own check (not blank, valid in a header), then Django REST framework's
+        // rule, which the fake follows: `Token <token>` cannot carry a token with a space.
+        crate::validate::check_token(&token, None)?;
+        if token.contains(' ') {
             return Err(Error::Config(
-                "the fake Prolific's token must be non-empty, without spaces, and valid in a header"
+                "the fake Prolific's token must not contain spaces (Prolific refuses them)"
                     .to_owned(),
             ));
         }

@@ -5,12 +5,11 @@
 use std::sync::Mutex;
 
 use http::{HeaderValue, Method, StatusCode};
-use hyper::body::Bytes;
 use percent_encoding::percent_decode_str;
 
 use super::{
     answers::{
-        self, GROUP_MESSAGES, GROUPS, GroupJson, Problem, Response, body, json, members_json,
+        self, GROUP_MESSAGES, GROUPS, GroupJson, Problem, Response, json, members_json, no_content,
     },
     input::{group_message, list_query, new_group, object, participant_ids, update},
     store::{Store, lock},
@@ -230,13 +229,6 @@ impl Api {
         }
         Ok(no_content())
     }
-}
-
-/// 204 with no body.
-fn no_content() -> Response {
-    let mut response = Response::new(body(Bytes::new()));
-    *response.status_mut() = StatusCode::NO_CONTENT;
-    response
 }
 
 #[cfg(test)]
