@@ -212,14 +212,18 @@ pub(crate) fn participant_ids(mut body: Map<String, Value>) -> Result<Vec<String
 /// The group list's query: exactly one of `workspace_id` and `project_id`, `active`,
 /// `limit` (0 or absent: `page_size`) and `offset`. Unknown parameters are ignored; of a
 /// repeated one, the last counts.
+///
+/// The scope is read in the flat form the client sends (`workspace_id=...`) and in the form of
+/// the docs' curl example (`filter[workspace_id]=...`, brackets percent-encoded or not); `active`
+/// as `true`/`false` and, as Django reads it, `True`/`False`.
 pub(crate) fn list_query(raw: &str, page_size: usize) -> Result<ListQuery, Problem> {
     let mut errors = FieldErrors::default();
     let (mut workspace, mut project, mut active, mut limit, mut offset) =
         (None, None, None, None, None);
     for (key, value) in form_urlencoded::parse(raw.as_bytes()) {
         let slot = match &*key {
-            "workspace_id" => &mut workspace,
-            "project_id" => &mut project,
+            "workspace_id" | "filter[workspace_id]" => &mut workspace,
+            "project_id" | "filter[project_id]" => &mut project,
             "active" => &mut active,
             "limit" => &mut limit,
             "offset" => &mut offset,
@@ -229,8 +233,8 @@ pub(crate) fn list_query(raw: &str, page_size: usize) -> Result<ListQuery, Probl
     }
     let scope = scope(workspace, project, &mut errors);
     let active = active.and_then(|value| match value.as_str() {
-        "true" => Some(true),
-        "false" => Some(false),
+        "true" | "True" => Some(true),
+        "false" | "False" => Some(false),
         _ => {
             errors.add("active", "Must be true or false.");
             None
@@ -314,6 +318,18 @@ mod tests {
         let q = list_query("workspace_id=w&offset=2970905922821192941568&limit=-0", 10)
             .unwrap_or_else(|_| panic!("valid"));
         assert_eq!((q.offset, q.limit), (usize::MAX, 10));
+        let q = list_query("filter%5Bproject_id%5D=p&active=True", 10)
+            .unwrap_or_else(|_| panic!("valid"));
+        assert_eq!(
+            (q.scope, q.active),
+            (Scope::Project("p".into()), Some(true))
+        );
+        let q = list_query("filter[workspace_id]=w&active=False", 10)
+            .unwrap_or_else(|_| panic!("valid"));
+        assert_eq!(
+            (q.scope, q.active),
+            (Scope::Workspace("w".into()), Some(false))
+        );
         for bad in [
             "",
             "workspace_id=w&project_id=p",
@@ -324,6 +340,9 @@ mod tests {
             "workspace_id=w&offset=",
             "workspace_id=w&offset=-",
             "workspace_id=w&active=yes",
+            "workspace_id=w&active=TRUE",
+            "filter[workspace_id]=w&filter[project_id]=p",
+            "filter[organisation_id]=o",
         ] {
             assert!(list_query(bad, 10).is_err(), "{bad}");
         }

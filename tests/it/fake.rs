@@ -646,6 +646,76 @@ async fn invalid_list_queries_are_400_per_field() {
     }
 }
 
+#[tokio::test]
+async fn the_list_reads_the_docs_filter_form_and_djangos_booleans() {
+    let fake = fake().await;
+    let ids = fake.seed_groups(WORKSPACE, 3);
+    let deleted = raw(&fake, Method::DELETE, &format!("{GROUPS}{}/", ids[0]), None).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    let listed = |query: String| {
+        let fake = &fake;
+        async move {
+            let response = raw(fake, Method::GET, &format!("{GROUPS}?{query}"), None).await;
+            assert_eq!(
+                response.status,
+                StatusCode::OK,
+                "{query}: {}",
+                response.body
+            );
+            let results = response.body["results"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let ids: Vec<String> = results
+                .iter()
+                .map(|group| group["id"].as_str().unwrap_or_default().to_owned())
+                .collect();
+            ids
+        }
+    };
+    // The docs' curl example (`-G -d "filter[workspace_id]=..."`), its brackets as curl sends
+    // them and percent-encoded, lists what the flat form the client sends lists.
+    for scope in [
+        format!("workspace_id={WORKSPACE}"),
+        format!("filter[workspace_id]={WORKSPACE}"),
+        format!("filter%5Bworkspace_id%5D={WORKSPACE}"),
+    ] {
+        assert_eq!(listed(scope.clone()).await, ids, "{scope}");
+        assert_eq!(
+            listed(format!("{scope}&active=True")).await,
+            ids[1..],
+            "{scope}"
+        );
+        assert_eq!(
+            listed(format!("{scope}&active=False")).await,
+            ids[..1],
+            "{scope}"
+        );
+        assert_eq!(
+            listed(format!("{scope}&active=true")).await,
+            ids[1..],
+            "{scope}"
+        );
+    }
+    // A project scope in the filter form is a project scope: no group of the workspace.
+    assert_eq!(
+        listed("filter[project_id]=p1".to_owned()).await,
+        Vec::<String>::new()
+    );
+    const ONLY_ONE: &str = "Give only one of workspace_id and project_id.";
+    let both = raw(
+        &fake,
+        Method::GET,
+        &format!("{GROUPS}?filter[workspace_id]={WORKSPACE}&filter%5Bproject_id%5D=p1"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        field_errors(&both),
+        fields(&[("workspace_id", ONLY_ONE), ("project_id", ONLY_ONE)])
+    );
+}
+
 // --- The API's rules -----------------------------------------------------------------------
 
 #[tokio::test]

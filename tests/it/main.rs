@@ -5,7 +5,6 @@ mod bulk;
 mod by_name;
 #[cfg(feature = "cli")]
 mod cli;
-mod drift;
 mod errors;
 mod fake;
 mod fake_worries;
