@@ -40,8 +40,9 @@ pub enum Operation {
 }
 
 impl Operation {
-    /// Every operation, in the spec's order.
-    pub const ALL: [Operation; 9] = [
+    /// Every operation, in the spec's order. A slice, not an array, so that an operation
+    /// Prolific adds is not a breaking change.
+    pub const ALL: &[Operation] = &[
         Operation::ListGroups,
         Operation::CreateGroup,
         Operation::GetGroup,
@@ -72,7 +73,8 @@ impl Operation {
     /// The operation with this `operationId`, if there is one.
     pub fn from_operation_id(id: &str) -> Option<Operation> {
         Operation::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|operation| operation.operation_id() == id)
     }
 
@@ -145,8 +147,8 @@ mod tests {
             .filter(|line| !line.starts_with(' '))
             .collect();
         let ours: BTreeSet<String> = Operation::ALL
-            .into_iter()
-            .map(|op| format!("{op}: {}", request_line(op)))
+            .iter()
+            .map(|&op| format!("{op}: {}", request_line(op)))
             .collect();
         let ours: BTreeSet<&str> = ours.iter().map(String::as_str).collect();
         assert_eq!(
@@ -158,7 +160,7 @@ mod tests {
             Operation::ALL.len(),
             "ALL holds each operation once"
         );
-        for op in Operation::ALL {
+        for &op in Operation::ALL {
             assert_eq!(Operation::from_operation_id(op.operation_id()), Some(op));
         }
     }
@@ -166,7 +168,8 @@ mod tests {
     #[test]
     fn only_create_and_message_are_not_idempotent() {
         let not: Vec<Operation> = Operation::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|op| !op.is_idempotent())
             .collect();
         assert_eq!(not, [Operation::CreateGroup, Operation::MessageGroup]);

@@ -190,11 +190,15 @@ pub(crate) fn group_message(mut body: Map<String, Value>) -> Result<GroupMessage
     let text = string(&mut body, "body", false, &mut errors);
     let study_id = string(&mut body, "study_id", false, &mut errors);
     match (group, text) {
-        (Some(participant_group_id), Some(body)) if errors.is_empty() => Ok(GroupMessage {
-            participant_group_id,
-            body,
-            study_id,
-        }),
+        // The builder, not a struct literal: a field the spec adds later needs no edit here.
+        (Some(participant_group_id), Some(body)) if errors.is_empty() => {
+            Ok(GroupMessage::builder()
+                .participant_group_id(participant_group_id)
+                .body(body)
+                .study_id(study_id)
+                .try_into()
+                .expect("a message with both of its required fields"))
+        }
         _ => Err(errors.into_problem()),
     }
 }

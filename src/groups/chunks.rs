@@ -155,9 +155,8 @@ impl Chunks {
         operation: Operation,
         chunk: &[Cow<'_, str>],
     ) -> Result<Vec<Membership>> {
-        let body = types::ParticipantIds {
-            participant_ids: owned(chunk),
-        };
+        // The builder, not a struct literal: a field the spec adds later needs no edit here.
+        let body = types::ParticipantIds::builder().participant_ids(owned(chunk));
         let group_id = self.group_id.as_str();
         let members = self
             .client

@@ -55,7 +55,7 @@ impl CreateGroup {
 
     /// Creates the group and returns it.
     pub async fn send(self) -> Result<ParticipantGroup> {
-        let (client, body) = self.into_body()?;
+        let (client, _, body) = self.into_body()?;
         create(&client, body).await
     }
 
@@ -64,8 +64,8 @@ impl CreateGroup {
         &self.owner
     }
 
-    /// Checks the input and returns the create request's body.
-    pub(super) fn into_body(self) -> Result<(Client, types::CreateParticipantGroup)> {
+    /// Checks the input and returns the name and the create request's body.
+    pub(super) fn into_body(self) -> Result<(Client, String, CreateBody)> {
         check_name(&self.name)?;
         let (workspace_id, organisation_id) = match self.owner {
             Owner::Workspace(id) => {
@@ -77,14 +77,14 @@ impl CreateGroup {
                 (None, Some(id))
             }
         };
-        let body = types::CreateParticipantGroup {
-            name: self.name,
-            description: self.description,
-            workspace_id,
-            organisation_id,
-            participant_ids: self.participants.transpose()?.unwrap_or_default(),
-        };
-        Ok((self.client, body))
+        // The builder, not a struct literal: a field the spec adds later needs no edit here.
+        let body = types::CreateParticipantGroup::builder()
+            .name(self.name.clone())
+            .description(self.description)
+            .workspace_id(workspace_id)
+            .organisation_id(organisation_id)
+            .participant_ids(self.participants.transpose()?.unwrap_or_default());
+        Ok((self.client, self.name, body))
     }
 }
 
@@ -98,11 +98,11 @@ impl IntoFuture for CreateGroup {
     }
 }
 
+/// The body of a create request, every field checked.
+pub(super) type CreateBody = types::builder::CreateParticipantGroup;
+
 /// Sends a create request.
-pub(super) async fn create(
-    client: &Client,
-    body: types::CreateParticipantGroup,
-) -> Result<ParticipantGroup> {
+pub(super) async fn create(client: &Client, body: CreateBody) -> Result<ParticipantGroup> {
     client
         .call(Operation::CreateGroup, async |raw| {
             raw.create_participant_group().body(body).send().await

@@ -113,8 +113,8 @@ impl GetOrCreateGroup {
                  get-or-create needs a workspace (use create for an organisation's group)",
             ));
         };
-        let (client, body) = self.create.into_body()?;
-        match find_by_name(&client, GroupFilter::Workspace(workspace), &body.name).await? {
+        let (client, name, body) = self.create.into_body()?;
+        match find_by_name(&client, GroupFilter::Workspace(workspace), &name).await? {
             Some(group) => Ok(GetOrCreateOutcome::Found(group)),
             None => create(&client, body).await.map(GetOrCreateOutcome::Created),
         }

@@ -51,11 +51,11 @@ impl MessageGroup {
         if let Some(study_id) = &self.study_id {
             check_id(|| "study id".into(), study_id)?;
         }
-        let body = types::GroupMessage {
-            participant_group_id: self.group_id,
-            body: self.body,
-            study_id: self.study_id,
-        };
+        // The builder, not a struct literal: a field the spec adds later needs no edit here.
+        let body = types::GroupMessage::builder()
+            .participant_group_id(self.group_id)
+            .body(self.body)
+            .study_id(self.study_id);
         self.client
             .call(Operation::MessageGroup, async |raw| {
                 raw.send_participant_group_message().body(body).send().await

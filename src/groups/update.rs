@@ -67,10 +67,10 @@ pub(super) async fn patch(
     name: Option<String>,
     participant_ids: Option<Vec<String>>,
 ) -> Result<ParticipantGroup> {
-    let body = types::UpdateParticipantGroup {
-        name,
-        participant_ids,
-    };
+    // The builder, not a struct literal: a field the spec adds later needs no edit here.
+    let body = types::UpdateParticipantGroup::builder()
+        .name(name)
+        .participant_ids(participant_ids);
     client
         .call(Operation::UpdateGroup, async |raw| {
             raw.update_participant_group()

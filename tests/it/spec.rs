@@ -59,7 +59,7 @@ fn surface_listing_finds_every_operation() {
         prolific::Operation::ALL.len(),
         "{GENERATED}"
     );
-    for operation in prolific::Operation::ALL {
+    for &operation in prolific::Operation::ALL {
         let heading = format!("{operation}: ");
         assert!(
             operations.iter().any(|line| line.starts_with(&heading)),

@@ -434,7 +434,7 @@ async fn the_wrapper_reaches_every_operation() {
     let group = format!("/api/v1/participant-groups/{id}/");
     let members = format!("/api/v1/participant-groups/{id}/participants/");
     let messages = "/api/v1/messages/participant-group/".to_owned();
-    for operation in Operation::ALL {
+    for &operation in Operation::ALL {
         fake.clear_requests();
         let (method, path) = match operation {
             Operation::ListGroups => {
