@@ -1,6 +1,5 @@
 //! `prolific::fake`: the fake Prolific's faults, errors and rules, through the crate's client
 //! and through raw HTTP. Run with `cargo test --features fake --test it fake`.
-#![cfg(feature = "fake")]
 
 use std::{
     collections::BTreeMap,

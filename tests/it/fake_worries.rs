@@ -1,7 +1,6 @@
 //! The fake tests what users worry about: `?` on starting it, a create that times out while
 //! the fake still acts, every group it holds, what each request was for and how it was
 //! answered, named seeds, and faults given as text or over the control endpoint.
-#![cfg(feature = "fake")]
 
 use std::time::Duration;
 

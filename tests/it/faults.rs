@@ -1,7 +1,6 @@
 //! Retries, timeouts and idempotency against the local Prolific's fault injection: each
 //! fault gives its documented outcome, `Retry-After` is honoured, and create is never
 //! duplicated.
-#![cfg(feature = "fake")]
 
 use crate::support;
 

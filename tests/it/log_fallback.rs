@@ -5,7 +5,6 @@
 //! The logger is global, and `tracing` stops falling back to `log` for the whole process once
 //! any test has set a subscriber (`spans` does), so the test runs in a process of its own: the
 //! test binary started again to run only [`in_a_process_of_its_own`].
-#![cfg(feature = "fake")]
 
 use std::{process::Command, sync::Mutex};
 

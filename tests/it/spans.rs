@@ -1,7 +1,6 @@
 //! The `prolific.request` span: one per attempt, with what a reader of traces relies on
 //! (operation, method, path, attempt, status, duration), the retry noted between two, and
 //! never the token. Captured by a minimal subscriber written here.
-#![cfg(feature = "fake")]
 
 use std::{
     collections::BTreeMap,

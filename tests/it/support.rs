@@ -109,6 +109,7 @@ pub fn closed_url() -> String {
 }
 
 /// The ids of a group's members in the fake, in join order.
+#[cfg(feature = "fake")]
 pub fn member_ids(fake: &prolific::fake::FakeProlific, group_id: &str) -> Vec<String> {
     let state = fake.group(group_id).expect("the group exists");
     state
