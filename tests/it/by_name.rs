@@ -287,5 +287,5 @@ async fn the_outcome_says_whether_the_group_was_found_or_created() {
         prolific::GetOrCreateOutcome::Found(fake.group(&id).unwrap().group)
     );
     // The found group kept its members: p2 was not added.
-    assert_eq!(member_ids(&fake, &id), ["p1"]);
+    assert_eq!(support::fake::member_ids(&fake, &id), ["p1"]);
 }
