@@ -6,7 +6,7 @@
 //! cargo run --release --example soak --features fake -- [operations] [fault percent] [seed]
 //! ```
 //!
-//! Defaults: 5,000 operations, 4 % faults, seed 1. `tests/soak.rs` runs a small version.
+//! Defaults: 5,000 operations, 4 % faults, seed 1. `tests/it/soak.rs` runs a small version.
 
 use std::{
     collections::{BTreeMap, BTreeSet},

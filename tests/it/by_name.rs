@@ -4,12 +4,15 @@
 use crate::support;
 
 use httpmock::prelude::*;
-use prolific::{Error, GroupFilter, Owner, fake::FakeProlific};
+use prolific::GroupFilter;
+#[cfg(feature = "fake")]
+use prolific::{Error, Owner, fake::FakeProlific};
 use serde_json::json;
 use support::*;
 
 /// A fake holding a deleted "Target", four groups of other (near) names, and a live "Target"
 /// made last.
+#[cfg(feature = "fake")]
 async fn fake_with_a_deleted_twin() -> (FakeProlific, String, String) {
     let fake = FakeProlific::start().await.unwrap();
     let deleted = fake.seed_group(WORKSPACE_ID, "Target");
@@ -24,6 +27,7 @@ async fn fake_with_a_deleted_twin() -> (FakeProlific, String, String) {
     (fake, deleted, live)
 }
 
+#[cfg(feature = "fake")]
 #[tokio::test]
 async fn find_by_name_reads_every_page_of_live_groups_and_skips_the_deleted_twin() {
     let (fake, deleted, live) = fake_with_a_deleted_twin().await;
@@ -53,6 +57,7 @@ async fn find_by_name_reads_every_page_of_live_groups_and_skips_the_deleted_twin
     }
 }
 
+#[cfg(feature = "fake")]
 #[tokio::test]
 async fn find_by_name_follows_every_page() {
     // 450 groups, the live match last: it is on the third page of 200.
@@ -78,6 +83,7 @@ async fn find_by_name_follows_every_page() {
     );
 }
 
+#[cfg(feature = "fake")]
 #[tokio::test]
 async fn only_a_deleted_group_of_the_name_is_not_found() {
     let fake = FakeProlific::start().await.unwrap();
@@ -91,6 +97,7 @@ async fn only_a_deleted_group_of_the_name_is_not_found() {
     assert_eq!(found, None);
 }
 
+#[cfg(feature = "fake")]
 #[tokio::test]
 async fn two_live_groups_of_the_name_are_an_error_naming_both() {
     let fake = FakeProlific::start().await.unwrap();
@@ -152,6 +159,7 @@ async fn a_server_that_ignores_active_still_never_yields_a_deleted_group() {
     assert_eq!(found, None);
 }
 
+#[cfg(feature = "fake")]
 #[tokio::test]
 async fn get_or_create_returns_the_live_group_unchanged() {
     let (fake, _deleted, live) = fake_with_a_deleted_twin().await;
@@ -176,6 +184,7 @@ async fn get_or_create_returns_the_live_group_unchanged() {
     assert_eq!(state.group.description, None);
 }
 
+#[cfg(feature = "fake")]
 #[tokio::test]
 async fn get_or_create_makes_a_new_group_when_only_a_deleted_one_has_the_name() {
     let fake = FakeProlific::start().await.unwrap();
@@ -214,6 +223,7 @@ async fn get_or_create_makes_a_new_group_when_only_a_deleted_one_has_the_name() 
     assert_eq!(fake.group(&deleted).unwrap().group.is_deleted, Some(true));
 }
 
+#[cfg(feature = "fake")]
 #[tokio::test]
 async fn get_or_create_refuses_bad_input_before_sending() {
     let fake = FakeProlific::start().await.unwrap();
@@ -253,6 +263,7 @@ async fn get_or_create_refuses_bad_input_before_sending() {
     assert_eq!(fake.groups(), []);
 }
 
+#[cfg(feature = "fake")]
 #[tokio::test]
 async fn the_outcome_says_whether_the_group_was_found_or_created() {
     let fake = FakeProlific::start().await.unwrap();
@@ -276,5 +287,5 @@ async fn the_outcome_says_whether_the_group_was_found_or_created() {
         prolific::GetOrCreateOutcome::Found(fake.group(&id).unwrap().group)
     );
     // The found group kept its members: p2 was not added.
-    assert_eq!(member_ids(&fake, &id), ["p1"]);
+    assert_eq!(support::fake::member_ids(&fake, &id), ["p1"]);
 }

@@ -13,7 +13,7 @@ use prolific::{
     fake::{FakeProlific, Fault},
 };
 
-use crate::support::{TOKEN, WORKSPACE_ID, member_ids};
+use crate::support::{TOKEN, WORKSPACE_ID, fake::member_ids};
 
 /// How a run of the binary ended, and what it printed.
 #[derive(Debug)]

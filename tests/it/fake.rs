@@ -1,6 +1,11 @@
 //! `prolific::fake`: the fake Prolific's faults, errors and rules, through the crate's client
 //! and through raw HTTP. Run with `cargo test --features fake --test it fake`.
-#![cfg(feature = "fake")]
+
+use crate::support::{
+    WORKSPACE_ID,
+    fake::{builder, client},
+    participant_ids,
+};
 
 use std::{
     collections::BTreeMap,
@@ -15,7 +20,6 @@ use prolific::{
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-const WORKSPACE: &str = "5e9b9c9b0f9c9a0001b1ca2f";
 const GROUPS: &str = "/api/v1/participant-groups/";
 
 // --- Helpers -------------------------------------------------------------------------------
@@ -28,21 +32,9 @@ async fn fake() -> FakeProlific {
         .expect("the fake starts")
 }
 
-/// A client of the fake that never retries, so one call is one request.
-fn client(fake: &FakeProlific) -> prolific::Client {
-    builder(fake).build().expect("a client")
-}
-
-fn builder(fake: &FakeProlific) -> prolific::ClientBuilder {
-    prolific::Client::builder()
-        .base_url(fake.base_url())
-        .token(fake.token())
-        .max_retries(0)
-}
-
 /// One group made without HTTP.
 fn seed_one(fake: &FakeProlific) -> String {
-    fake.seed_groups(WORKSPACE, 1).remove(0)
+    fake.seed_groups(WORKSPACE_ID, 1).remove(0)
 }
 
 /// An answer read by hand.
@@ -136,10 +128,6 @@ fn fields(pairs: &[(&str, &str)]) -> BTreeMap<String, Vec<String>> {
     map
 }
 
-fn member_ids(members: &[types::Membership]) -> Vec<&str> {
-    members.iter().map(|m| m.participant_id.as_str()).collect()
-}
-
 fn json_ids(body: &Value) -> Vec<&str> {
     body["results"]
         .as_array()
@@ -157,7 +145,7 @@ async fn status_fault_answers_the_envelope_and_touches_nothing() {
     fake.inject(Fault::status(503));
     let err = client(&fake)
         .participant_groups()
-        .create(Owner::workspace(WORKSPACE), "Pilot")
+        .create(Owner::workspace(WORKSPACE_ID), "Pilot")
         .send()
         .await
         .unwrap_err();
@@ -170,7 +158,7 @@ async fn status_fault_answers_the_envelope_and_touches_nothing() {
     // The create met the fault: no group was made.
     let groups = client(&fake)
         .participant_groups()
-        .list(GroupFilter::workspace(WORKSPACE))
+        .list(GroupFilter::workspace(WORKSPACE_ID))
         .send()
         .await
         .unwrap();
@@ -319,7 +307,7 @@ async fn inject_on_hits_only_its_operation_in_order() {
     }
     assert_eq!(fake.faults_pending(), 0);
     let members = groups.add_participants(&id, ["a"]).await.unwrap();
-    assert_eq!(member_ids(&members), ["a"]);
+    assert_eq!(participant_ids(&members), ["a"]);
 }
 
 #[tokio::test]
@@ -649,7 +637,7 @@ async fn invalid_list_queries_are_400_per_field() {
 #[tokio::test]
 async fn the_list_reads_the_docs_filter_form_and_djangos_booleans() {
     let fake = fake().await;
-    let ids = fake.seed_groups(WORKSPACE, 3);
+    let ids = fake.seed_groups(WORKSPACE_ID, 3);
     let deleted = raw(&fake, Method::DELETE, &format!("{GROUPS}{}/", ids[0]), None).await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
     let listed = |query: String| {
@@ -676,9 +664,9 @@ async fn the_list_reads_the_docs_filter_form_and_djangos_booleans() {
     // The docs' curl example (`-G -d "filter[workspace_id]=..."`), its brackets as curl sends
     // them and percent-encoded, lists what the flat form the client sends lists.
     for scope in [
-        format!("workspace_id={WORKSPACE}"),
-        format!("filter[workspace_id]={WORKSPACE}"),
-        format!("filter%5Bworkspace_id%5D={WORKSPACE}"),
+        format!("workspace_id={WORKSPACE_ID}"),
+        format!("filter[workspace_id]={WORKSPACE_ID}"),
+        format!("filter%5Bworkspace_id%5D={WORKSPACE_ID}"),
     ] {
         assert_eq!(listed(scope.clone()).await, ids, "{scope}");
         assert_eq!(
@@ -706,7 +694,7 @@ async fn the_list_reads_the_docs_filter_form_and_djangos_booleans() {
     let both = raw(
         &fake,
         Method::GET,
-        &format!("{GROUPS}?filter[workspace_id]={WORKSPACE}&filter%5Bproject_id%5D=p1"),
+        &format!("{GROUPS}?filter[workspace_id]={WORKSPACE_ID}&filter%5Bproject_id%5D=p1"),
         None,
     )
     .await;
@@ -748,7 +736,7 @@ async fn create_answers_201_with_the_whole_group() {
         })
     );
     let members = fake.group(&id).unwrap().members;
-    assert_eq!(member_ids(&members), ["a", "b"]);
+    assert_eq!(participant_ids(&members), ["a", "b"]);
     // Recorded as sent.
     let request = &fake.requests()[0];
     assert_eq!(
@@ -763,7 +751,7 @@ async fn create_answers_201_with_the_whole_group() {
 async fn delete_is_soft_and_active_filters() {
     let fake = fake().await;
     let groups = client(&fake).participant_groups();
-    let ids = fake.seed_groups(WORKSPACE, 3);
+    let ids = fake.seed_groups(WORKSPACE_ID, 3);
     fake.seed_groups("another-workspace", 2);
 
     let response = raw(&fake, Method::DELETE, &format!("{GROUPS}{}/", ids[1]), None).await;
@@ -777,7 +765,7 @@ async fn delete_is_soft_and_active_filters() {
     assert_eq!(groups.get(&ids[0]).await.unwrap().is_deleted, Some(false));
 
     let list = |active: Option<bool>| {
-        let mut request = groups.list(GroupFilter::workspace(WORKSPACE));
+        let mut request = groups.list(GroupFilter::workspace(WORKSPACE_ID));
         if let Some(active) = active {
             request = request.active(active);
         }
@@ -806,16 +794,16 @@ async fn add_ignores_members_and_remove_ignores_strangers() {
     let groups = client(&fake).participant_groups();
 
     let first = groups.add_participants(&id, ["a", "b"]).await.unwrap();
-    assert_eq!(member_ids(&first), ["a", "b"]);
+    assert_eq!(participant_ids(&first), ["a", "b"]);
     tokio::time::sleep(Duration::from_millis(5)).await;
     let second = groups.add_participants(&id, ["b", "c"]).await.unwrap();
-    assert_eq!(member_ids(&second), ["a", "b", "c"]);
+    assert_eq!(participant_ids(&second), ["a", "b", "c"]);
     // A member keeps the time they joined; a newcomer gets a later one.
     assert_eq!(second[1].datetime_created, first[1].datetime_created);
     assert!(second[2].datetime_created > first[1].datetime_created);
 
     let left = groups.remove_participants(&id, ["a", "zz"]).await.unwrap();
-    assert_eq!(member_ids(&left), ["b", "c"]);
+    assert_eq!(participant_ids(&left), ["b", "c"]);
     assert_eq!(groups.get(&id).await.unwrap().participant_count, Some(2));
 
     // On the wire: the whole membership, with RFC 3339 UTC times.
@@ -854,7 +842,7 @@ async fn patch_overwrites_membership_and_renames() {
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(response.body["participant_count"], 2);
     let state = fake.group(&id).unwrap();
-    assert_eq!(member_ids(&state.members), ["c", "d"]);
+    assert_eq!(participant_ids(&state.members), ["c", "d"]);
     assert_eq!(state.members[0].datetime_created, joined);
 
     let response = patch(json!({"name": "Renamed"})).await;
@@ -885,14 +873,14 @@ async fn patch_overwrites_membership_and_renames() {
 #[tokio::test]
 async fn group_list_pages_with_links_and_a_small_default_page() {
     let fake = fake().await;
-    let ids = fake.seed_groups(WORKSPACE, 23);
-    let base = format!("{}{GROUPS}?workspace_id={WORKSPACE}", fake.base_url());
+    let ids = fake.seed_groups(WORKSPACE_ID, 23);
+    let base = format!("{}{GROUPS}?workspace_id={WORKSPACE_ID}", fake.base_url());
     let href = |extra: &str, offset: usize| format!("{base}{extra}&limit=10&offset={offset}");
 
     let first = raw(
         &fake,
         Method::GET,
-        &format!("{GROUPS}?workspace_id={WORKSPACE}"),
+        &format!("{GROUPS}?workspace_id={WORKSPACE_ID}"),
         None,
     )
     .await;
@@ -911,7 +899,7 @@ async fn group_list_pages_with_links_and_a_small_default_page() {
         })
     );
 
-    let query = format!("{GROUPS}?workspace_id={WORKSPACE}&active=true&offset=20");
+    let query = format!("{GROUPS}?workspace_id={WORKSPACE_ID}&active=true&offset=20");
     let last = raw(&fake, Method::GET, &query, None).await;
     assert_eq!(last.body["results"].as_array().unwrap().len(), 3);
     assert_eq!(last.body["results"][2]["id"], ids[22].as_str());
@@ -923,7 +911,7 @@ async fn group_list_pages_with_links_and_a_small_default_page() {
     let page = raw(
         &fake,
         Method::GET,
-        &format!("{GROUPS}?workspace_id={WORKSPACE}&limit=4&offset=100"),
+        &format!("{GROUPS}?workspace_id={WORKSPACE_ID}&limit=4&offset=100"),
         None,
     )
     .await;
@@ -934,7 +922,7 @@ async fn group_list_pages_with_links_and_a_small_default_page() {
     fake.clear_requests();
     let listed = client(&fake)
         .participant_groups()
-        .list(GroupFilter::workspace(WORKSPACE))
+        .list(GroupFilter::workspace(WORKSPACE_ID))
         .page_size(5)
         .send()
         .await
@@ -959,11 +947,11 @@ async fn builder_sets_token_port_and_page_size() {
         .unwrap();
     assert_eq!(fake.token(), "my-token");
     assert_eq!(fake.base_url(), format!("http://{}", fake.addr()));
-    fake.seed_groups(WORKSPACE, 5);
+    fake.seed_groups(WORKSPACE_ID, 5);
     let page = raw(
         &fake,
         Method::GET,
-        &format!("{GROUPS}?workspace_id={WORKSPACE}"),
+        &format!("{GROUPS}?workspace_id={WORKSPACE_ID}"),
         None,
     )
     .await;

@@ -1,28 +1,20 @@
 //! The fake tests what users worry about: `?` on starting it, a create that times out while
 //! the fake still acts, every group it holds, what each request was for and how it was
 //! answered, named seeds, and faults given as text or over the control endpoint.
-#![cfg(feature = "fake")]
+
+use crate::support::{
+    WORKSPACE_ID,
+    fake::{builder, client},
+};
 
 use std::time::Duration;
 
 use prolific::{
-    Client, Error, GroupFilter, Owner,
+    Error, GroupFilter, Owner,
     fake::{FakeProlific, Fault, FaultSpec, Operation},
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-const WORKSPACE: &str = "5e9b9c9b0f9c9a0001b1ca2f";
-
-/// A client of `fake` that never retries, so one call is one request.
-fn client(fake: &FakeProlific) -> Client {
-    Client::builder()
-        .base_url(fake.base_url())
-        .token(fake.token())
-        .max_retries(0)
-        .build()
-        .expect("a client")
-}
 
 #[tokio::test]
 async fn start_is_a_prolific_result_for_the_question_mark() -> prolific::Result<()> {
@@ -30,7 +22,7 @@ async fn start_is_a_prolific_result_for_the_question_mark() -> prolific::Result<
     let group = fake
         .client()
         .participant_groups()
-        .create(Owner::workspace(WORKSPACE), "Pilot")
+        .create(Owner::workspace(WORKSPACE_ID), "Pilot")
         .send()
         .await?;
     assert_eq!(
@@ -64,12 +56,7 @@ async fn start_is_a_prolific_result_for_the_question_mark() -> prolific::Result<
 #[tokio::test]
 async fn a_create_that_times_out_still_creates_and_a_later_list_finds_it() -> prolific::Result<()> {
     let fake = FakeProlific::start().await?;
-    let impatient = Client::builder()
-        .base_url(fake.base_url())
-        .token(fake.token())
-        .timeout(Duration::from_millis(200))
-        .max_retries(0)
-        .build()?;
+    let impatient = builder(&fake).timeout(Duration::from_millis(200)).build()?;
     fake.inject_on(
         Operation::CreateGroup,
         1,
@@ -77,7 +64,7 @@ async fn a_create_that_times_out_still_creates_and_a_later_list_finds_it() -> pr
     );
     let error = impatient
         .participant_groups()
-        .create(Owner::workspace(WORKSPACE), "Pilot")
+        .create(Owner::workspace(WORKSPACE_ID), "Pilot")
         .send()
         .await
         .unwrap_err();
@@ -98,7 +85,7 @@ async fn a_create_that_times_out_still_creates_and_a_later_list_finds_it() -> pr
 
     let listed = client(&fake)
         .participant_groups()
-        .list(GroupFilter::workspace(WORKSPACE))
+        .list(GroupFilter::workspace(WORKSPACE_ID))
         .send()
         .await?;
     let names: Vec<&str> = listed.iter().map(|g| g.name.as_str()).collect();
@@ -112,7 +99,7 @@ async fn groups_holds_every_group_in_creation_order_deleted_ones_included() -> p
 {
     let fake = FakeProlific::start().await?;
     assert!(fake.groups().is_empty());
-    let seeded = fake.seed_groups(WORKSPACE, 2);
+    let seeded = fake.seed_groups(WORKSPACE_ID, 2);
     let groups = client(&fake).participant_groups();
     let created = groups
         .create(Owner::organisation("org"), "Made over HTTP")
@@ -135,9 +122,9 @@ async fn groups_holds_every_group_in_creation_order_deleted_ones_included() -> p
 #[tokio::test]
 async fn seeds_can_be_named() -> prolific::Result<()> {
     let fake = FakeProlific::start().await?;
-    let pilot = fake.seed_group(WORKSPACE, "Pilot");
-    let more = fake.seed_groups_named(WORKSPACE, ["Main", "Follow-up"]);
-    let none = fake.seed_groups_named(WORKSPACE, Vec::<String>::new());
+    let pilot = fake.seed_group(WORKSPACE_ID, "Pilot");
+    let more = fake.seed_groups_named(WORKSPACE_ID, ["Main", "Follow-up"]);
+    let none = fake.seed_groups_named(WORKSPACE_ID, Vec::<String>::new());
     assert!(none.is_empty());
     let numbered = fake.seed_groups("elsewhere", 1);
 
@@ -147,7 +134,7 @@ async fn seeds_can_be_named() -> prolific::Result<()> {
 
     let listed = client(&fake)
         .participant_groups()
-        .list(GroupFilter::workspace(WORKSPACE))
+        .list(GroupFilter::workspace(WORKSPACE_ID))
         .send()
         .await?;
     let ids: Vec<&str> = listed.iter().map(|g| g.id.as_str()).collect();
@@ -159,7 +146,7 @@ async fn seeds_can_be_named() -> prolific::Result<()> {
 #[tokio::test]
 async fn recorded_requests_know_their_operation_and_status() -> prolific::Result<()> {
     let fake = FakeProlific::start().await?;
-    let id = fake.seed_group(WORKSPACE, "Pilot");
+    let id = fake.seed_group(WORKSPACE_ID, "Pilot");
     let groups = client(&fake).participant_groups();
     groups.get(&id).await?;
     fake.inject_on(Operation::AddMembers, 1, Fault::status(503));
@@ -247,7 +234,7 @@ fn fault_specs_read_as_the_fake_server_takes_them() {
 #[tokio::test]
 async fn inject_spec_aims_a_fault_read_from_text() -> prolific::Result<()> {
     let fake = FakeProlific::start().await?;
-    let id = fake.seed_group(WORKSPACE, "Pilot");
+    let id = fake.seed_group(WORKSPACE_ID, "Pilot");
     fake.inject_spec(
         "add_participant_group_members:status=502:2"
             .parse()
@@ -291,7 +278,7 @@ async fn a_fault_posted_to_the_control_endpoint_is_met_by_the_client() -> prolif
         .control_endpoint(true)
         .start()
         .await?;
-    let id = fake.seed_group(WORKSPACE, "Pilot");
+    let id = fake.seed_group(WORKSPACE_ID, "Pilot");
     let groups = client(&fake).participant_groups();
 
     let fault = json!({"operation": "get_participant_group", "kind": "status=503", "count": 2});

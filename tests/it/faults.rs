@@ -1,9 +1,11 @@
 //! Retries, timeouts and idempotency against the local Prolific's fault injection: each
 //! fault gives its documented outcome, `Retry-After` is honoured, and create is never
 //! duplicated.
-#![cfg(feature = "fake")]
 
-use crate::support;
+use crate::support::{
+    self, WORKSPACE_ID,
+    fake::{retrying_builder, retrying_client},
+};
 
 use std::time::{Duration, Instant, SystemTime};
 
@@ -12,29 +14,10 @@ use prolific::{
     fake::{FakeProlific, Fault, Operation},
 };
 
-const WORKSPACE: &str = "5e9b9c9b0f9c9a0001b1ca2f";
-
-/// A client of `fake` that retries `retries` times with millisecond back-off.
-fn client(fake: &FakeProlific, retries: u32) -> Client {
-    builder(fake, retries).build().unwrap()
-}
-
-fn builder(fake: &FakeProlific, retries: u32) -> prolific::ClientBuilder {
-    Client::builder()
-        .base_url(fake.base_url())
-        .token(fake.token())
-        .retry_policy(
-            RetryPolicy::default()
-                .max_retries(retries)
-                .base_backoff(Duration::from_millis(1))
-                .max_backoff(Duration::from_millis(5)),
-        )
-}
-
 /// A fake with one group, and the group's id.
 async fn fake_with_group() -> (FakeProlific, String) {
     let fake = FakeProlific::start().await.unwrap();
-    let id = fake.seed_groups(WORKSPACE, 1).remove(0);
+    let id = fake.seed_groups(WORKSPACE_ID, 1).remove(0);
     fake.clear_requests();
     (fake, id)
 }
@@ -60,7 +43,7 @@ async fn each_transient_fault_is_retried_to_success() {
     for raw in [false, true] {
         for (name, fault) in faults() {
             let (fake, id) = fake_with_group().await;
-            let client = client(&fake, 2);
+            let client = retrying_client(&fake, 2);
             fake.inject(fault);
             let got = if raw {
                 let group = client.raw().get_participant_group().id(&id).send().await;
@@ -89,7 +72,7 @@ async fn each_transient_fault_is_retried_to_success() {
 async fn the_raw_client_stops_at_the_retry_limit() {
     let (fake, id) = fake_with_group().await;
     fake.inject_n(5, Fault::status(503));
-    let err = client(&fake, 2)
+    let err = retrying_client(&fake, 2)
         .raw()
         .get_participant_group()
         .id(&id)
@@ -104,7 +87,7 @@ async fn the_raw_client_stops_at_the_retry_limit() {
 async fn retries_stop_at_the_limit_with_the_last_error() {
     let (fake, id) = fake_with_group().await;
     fake.inject_n(5, Fault::status(503));
-    let err = client(&fake, 2)
+    let err = retrying_client(&fake, 2)
         .participant_groups()
         .get(&id)
         .await
@@ -119,7 +102,7 @@ async fn retries_stop_at_the_limit_with_the_last_error() {
 #[tokio::test]
 async fn max_retries_zero_gives_each_fault_as_its_typed_error() {
     let (fake, id) = fake_with_group().await;
-    let groups = client(&fake, 0).participant_groups();
+    let groups = retrying_client(&fake, 0).participant_groups();
 
     fake.inject(Fault::non_json(502));
     let err = groups.get(&id).await.unwrap_err();
@@ -148,7 +131,7 @@ async fn max_retries_zero_gives_each_fault_as_its_typed_error() {
 #[tokio::test]
 async fn retry_after_is_honoured_in_seconds_and_as_a_date() {
     let (fake, id) = fake_with_group().await;
-    let client = client(&fake, 2);
+    let client = retrying_client(&fake, 2);
     fake.inject(Fault::rate_limited_after_secs(1));
     let start = Instant::now();
     client.participant_groups().get(&id).await.unwrap();
@@ -173,7 +156,7 @@ async fn retry_after_is_honoured_in_seconds_and_as_a_date() {
 #[tokio::test]
 async fn retry_after_is_capped() {
     let (fake, id) = fake_with_group().await;
-    let client = builder(&fake, 1)
+    let client = retrying_builder(&fake, 1)
         .retry_policy(
             RetryPolicy::default()
                 .max_retries(1)
@@ -194,7 +177,7 @@ async fn retry_after_is_capped() {
 #[tokio::test]
 async fn a_hung_server_is_a_timeout_and_reads_are_retried() {
     let (fake, id) = fake_with_group().await;
-    let client = builder(&fake, 1)
+    let client = retrying_builder(&fake, 1)
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
@@ -205,7 +188,7 @@ async fn a_hung_server_is_a_timeout_and_reads_are_retried() {
     assert!(start.elapsed() < Duration::from_secs(3));
     assert_eq!(fake.requests().len(), 2);
 
-    let no_retry = builder(&fake, 0)
+    let no_retry = retrying_builder(&fake, 0)
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
@@ -217,7 +200,7 @@ async fn a_hung_server_is_a_timeout_and_reads_are_retried() {
 async fn group_count(fake: &FakeProlific) -> usize {
     fake.client()
         .participant_groups()
-        .list(GroupFilter::workspace(WORKSPACE))
+        .list(GroupFilter::workspace(WORKSPACE_ID))
         .send()
         .await
         .unwrap()
@@ -227,7 +210,7 @@ async fn group_count(fake: &FakeProlific) -> usize {
 #[tokio::test]
 async fn create_is_never_retried_after_a_timeout_or_a_5xx() {
     let fake = FakeProlific::start().await.unwrap();
-    let slow = builder(&fake, 3)
+    let slow = retrying_builder(&fake, 3)
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
@@ -239,7 +222,7 @@ async fn create_is_never_retried_after_a_timeout_or_a_5xx() {
     );
     let err = slow
         .participant_groups()
-        .create(Owner::workspace(WORKSPACE), "Once")
+        .create(Owner::workspace(WORKSPACE_ID), "Once")
         .send()
         .await
         .unwrap_err();
@@ -254,9 +237,9 @@ async fn create_is_never_retried_after_a_timeout_or_a_5xx() {
     assert!(group_count(&fake).await <= 1, "never a duplicate group");
 
     fake.inject_on(Operation::CreateGroup, 1, Fault::status(503));
-    let err = client(&fake, 3)
+    let err = retrying_client(&fake, 3)
         .participant_groups()
-        .create(Owner::workspace(WORKSPACE), "Twice?")
+        .create(Owner::workspace(WORKSPACE_ID), "Twice?")
         .send()
         .await
         .unwrap_err();
@@ -272,11 +255,11 @@ async fn create_is_never_retried_after_a_timeout_or_a_5xx() {
 #[tokio::test]
 async fn create_is_retried_after_429_and_after_a_refused_connection() {
     let fake = FakeProlific::start().await.unwrap();
-    let client = client(&fake, 2);
+    let client = retrying_client(&fake, 2);
     fake.inject_on(Operation::CreateGroup, 1, Fault::rate_limited(None));
     client
         .participant_groups()
-        .create(Owner::workspace(WORKSPACE), "After 429")
+        .create(Owner::workspace(WORKSPACE_ID), "After 429")
         .send()
         .await
         .unwrap();
@@ -296,7 +279,7 @@ async fn create_is_retried_after_429_and_after_a_refused_connection() {
         .unwrap();
     let err = refused
         .participant_groups()
-        .create(Owner::workspace(WORKSPACE), "Nowhere")
+        .create(Owner::workspace(WORKSPACE_ID), "Nowhere")
         .send()
         .await
         .unwrap_err();
@@ -311,7 +294,7 @@ async fn create_is_retried_after_429_and_after_a_refused_connection() {
 #[tokio::test]
 async fn faults_on_one_operation_leave_the_others_alone() {
     let (fake, id) = fake_with_group().await;
-    let groups = client(&fake, 0).participant_groups();
+    let groups = retrying_client(&fake, 0).participant_groups();
     fake.inject_on(Operation::AddMembers, 1, Fault::status(500));
     groups.get(&id).await.unwrap();
     groups.participants(&id).await.unwrap();
@@ -328,12 +311,12 @@ async fn a_bulk_add_under_faults_loses_nothing() {
     let ids: Vec<String> = (0..2_500).map(|i| format!("{i:024x}")).collect();
     fake.inject_on(Operation::AddMembers, 1, Fault::drop_connection());
     fake.inject_on(Operation::AddMembers, 1, Fault::status(503));
-    let members = client(&fake, 3)
+    let members = retrying_client(&fake, 3)
         .participant_groups()
         .add_participants(&id, &ids)
         .await
         .unwrap();
     assert_eq!(members.len(), 2_500);
-    assert_eq!(support::member_ids(&fake, &id), ids);
+    assert_eq!(support::fake::member_ids(&fake, &id), ids);
     assert_eq!(fake.requests().len(), 5, "3 chunks + 2 retries");
 }

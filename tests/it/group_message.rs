@@ -3,9 +3,11 @@
 
 use crate::support;
 
+#[cfg(feature = "fake")]
 use std::time::Duration;
 
 use httpmock::prelude::*;
+#[cfg(feature = "fake")]
 use prolific::{
     Error, Operation,
     fake::{FakeProlific, Fault},
@@ -64,6 +66,7 @@ async fn a_message_about_a_study_sends_its_id() {
     mock.assert_async().await;
 }
 
+#[cfg(feature = "fake")]
 #[tokio::test]
 async fn the_fake_keeps_each_message_and_refuses_an_unknown_group() {
     let fake = FakeProlific::start().await.unwrap();
@@ -88,6 +91,7 @@ async fn the_fake_keeps_each_message_and_refuses_an_unknown_group() {
     assert_eq!(fake.messages().len(), 2);
 }
 
+#[cfg(feature = "fake")]
 #[tokio::test]
 async fn bad_input_is_refused_before_anything_is_sent() {
     let fake = FakeProlific::start().await.unwrap();
@@ -105,6 +109,7 @@ async fn bad_input_is_refused_before_anything_is_sent() {
     assert_eq!(fake.requests(), []);
 }
 
+#[cfg(feature = "fake")]
 #[tokio::test]
 async fn a_message_is_not_retried_after_a_server_error_or_a_timeout() {
     let fake = FakeProlific::start().await.unwrap();

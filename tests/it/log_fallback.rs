@@ -5,13 +5,12 @@
 //! The logger is global, and `tracing` stops falling back to `log` for the whole process once
 //! any test has set a subscriber (`spans` does), so the test runs in a process of its own: the
 //! test binary started again to run only [`in_a_process_of_its_own`].
-#![cfg(feature = "fake")]
+
+use crate::support::WORKSPACE_ID;
 
 use std::{process::Command, sync::Mutex};
 
 use prolific::{Client, fake::FakeProlific};
-
-const WORKSPACE: &str = "5e9b9c9b0f9c9a0001b1ca2f";
 
 /// Keeps every record's target and text.
 struct Keep(Mutex<Vec<(String, String)>>);
@@ -72,7 +71,7 @@ async fn in_a_process_of_its_own() {
         "run through a_log_logger_at_debug_sees_each_request_span"
     );
     let fake = FakeProlific::start().await.unwrap();
-    let id = fake.seed_groups(WORKSPACE, 1).remove(0);
+    let id = fake.seed_groups(WORKSPACE_ID, 1).remove(0);
     let client = Client::builder()
         .base_url(fake.base_url())
         .token(fake.token())

@@ -149,12 +149,7 @@ async fn a_create_cut_off_after_sending_may_have_been_applied() {
     use prolific::{Operation, fake::FakeProlific, fake::Fault};
 
     let fake = FakeProlific::start().await.unwrap();
-    let client = Client::builder()
-        .base_url(fake.base_url())
-        .token(fake.token())
-        .max_retries(0)
-        .build()
-        .unwrap();
+    let client = support::fake::client(&fake);
     let groups = client.participant_groups();
     for fault in [Fault::drop_connection(), Fault::truncated_body()] {
         fake.inject_on(Operation::CreateGroup, 1, fault.clone());

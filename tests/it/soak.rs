@@ -1,6 +1,5 @@
 //! A small soak (see `examples/soak.rs` for the full one): mixed membership operations with
 //! injected faults must leave exactly the modelled membership.
-#![cfg(feature = "fake")]
 
 #[path = "../../examples/soak.rs"]
 #[allow(dead_code)]

@@ -1,27 +1,22 @@
 //! The `prolific.request` span: one per attempt, with what a reader of traces relies on
 //! (operation, method, path, attempt, status, duration), the retry noted between two, and
 //! never the token. Captured by a minimal subscriber written here.
-#![cfg(feature = "fake")]
+
+use crate::support::{WORKSPACE_ID, fake::retrying_client};
 
 use std::{
     collections::BTreeMap,
     fmt,
     sync::{Arc, Mutex, OnceLock},
-    time::Duration,
 };
 
-use prolific::{
-    Client, RetryPolicy,
-    fake::{FakeProlific, Fault},
-};
+use prolific::fake::{FakeProlific, Fault};
 use tracing::{
     Event, Metadata, Subscriber,
     field::{Field, Visit},
     span::{Attributes, Id, Record},
 };
 use tracing_core::span::Current;
-
-const WORKSPACE: &str = "5e9b9c9b0f9c9a0001b1ca2f";
 
 /// A span as captured: its name and its fields, rendered with `Debug`.
 #[derive(Debug, Clone)]
@@ -138,31 +133,17 @@ fn keep_a_second_dispatcher() {
     SECOND.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
 }
 
-fn client(fake: &FakeProlific) -> Client {
-    Client::builder()
-        .base_url(fake.base_url())
-        .token(fake.token())
-        .retry_policy(
-            RetryPolicy::default()
-                .max_retries(2)
-                .base_backoff(Duration::from_millis(1))
-                .max_backoff(Duration::from_millis(5)),
-        )
-        .build()
-        .unwrap()
-}
-
 /// One span per attempt, through the wrapper and through the generated client used on its
 /// own: a 503, then the retry that succeeds.
 #[tokio::test]
 async fn each_attempt_has_a_span_with_its_request_and_answer() {
     let fake = FakeProlific::start().await.unwrap();
-    let id = fake.seed_groups(WORKSPACE, 1).remove(0);
+    let id = fake.seed_groups(WORKSPACE_ID, 1).remove(0);
     for raw in [false, true] {
         let capture = Capture::default();
         keep_a_second_dispatcher();
         let _default = tracing::subscriber::set_default(capture.clone());
-        let client = client(&fake);
+        let client = retrying_client(&fake, 2);
         fake.inject(Fault::status(503));
         if raw {
             client

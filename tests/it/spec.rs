@@ -348,7 +348,7 @@ fn every_example_has_a_generated_type_to_round_trip_through() {
         .collect();
     assert!(
         unmapped.is_empty(),
-        "add these schemas to `round_trip_as` in tests/spec.rs:\n{}",
+        "add these schemas to `round_trip_as` in tests/it/spec.rs:\n{}",
         unmapped.join("\n")
     );
 }

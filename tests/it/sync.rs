@@ -22,18 +22,13 @@ async fn group_with(members: &[&str]) -> (FakeProlific, String, prolific::Client
     let fake = FakeProlific::start().await.unwrap();
     let id = fake.seed_group(WORKSPACE_ID, "Session 2");
     fake.seed_members(&id, members.iter().copied());
-    let client = prolific::Client::builder()
-        .base_url(fake.base_url())
-        .token(fake.token())
-        .max_retries(0)
-        .build()
-        .unwrap();
+    let client = support::fake::client(&fake);
     (fake, id, client)
 }
 
 /// The group's member ids, sorted.
 fn members_of(fake: &FakeProlific, id: &str) -> Vec<String> {
-    let mut ids = member_ids(fake, id);
+    let mut ids = support::fake::member_ids(fake, id);
     ids.sort();
     ids
 }

@@ -1,5 +1,9 @@
-//! Shared test helpers: clients pointed at a mock server, and the docs' example bodies.
+//! Shared test helpers: clients pointed at a mock server, and the docs' example bodies;
+//! [`fake`] holds those for tests against the local Prolific.
 #![allow(dead_code)]
+
+#[cfg(feature = "fake")]
+pub mod fake;
 
 use serde_json::{Value, json};
 
@@ -7,7 +11,7 @@ use serde_json::{Value, json};
 pub const TOKEN: &str = "test-token-3f9a";
 /// `Authorization` as it must appear on the wire.
 pub const AUTH: &str = "Token test-token-3f9a";
-/// Ids from the docs.
+/// Ids from the docs (the workspace's also names the one every test's groups are made in).
 pub const GROUP_ID: &str = "642ea7ff7639ab670b05a0b5";
 pub const WORKSPACE_ID: &str = "5e9b9c9b0f9c9a0001b1ca2f";
 
@@ -108,12 +112,7 @@ pub fn closed_url() -> String {
     format!("http://127.0.0.1:{port}")
 }
 
-/// The ids of a group's members in the fake, in join order.
-pub fn member_ids(fake: &prolific::fake::FakeProlific, group_id: &str) -> Vec<String> {
-    let state = fake.group(group_id).expect("the group exists");
-    state
-        .members
-        .into_iter()
-        .map(|m| m.participant_id)
-        .collect()
+/// The participant ids of a membership list, in its order.
+pub fn participant_ids(members: &[prolific::types::Membership]) -> Vec<&str> {
+    members.iter().map(|m| m.participant_id.as_str()).collect()
 }
