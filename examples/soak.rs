@@ -65,11 +65,11 @@ fn participant(i: usize) -> String {
 
 fn random_fault(rng: &mut Rng) -> Fault {
     match rng.below(7) {
-        0 => Fault::status(500),
-        1 => Fault::status(502),
-        2 => Fault::status(503),
+        0 => Fault::status(500).unwrap(),
+        1 => Fault::status(502).unwrap(),
+        2 => Fault::status(503).unwrap(),
         3 => Fault::rate_limited_after_secs(0),
-        4 => Fault::non_json(502),
+        4 => Fault::non_json(502).unwrap(),
         5 => Fault::drop_connection(),
         _ => Fault::truncated_body(),
     }

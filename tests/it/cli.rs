@@ -451,7 +451,7 @@ async fn errors_from_prolific_exit_with_1_and_say_what_it_answered() {
     );
 
     // Three 500s outlast the client's two retries.
-    fake.inject_on(Operation::ListGroups, 3, Fault::status(500));
+    fake.inject_on(Operation::ListGroups, 3, Fault::status(500).unwrap());
     let stderr = cli(&fake, &["list", "--workspace", WORKSPACE_ID])
         .await
         .fails(1);
@@ -462,7 +462,7 @@ async fn errors_from_prolific_exit_with_1_and_say_what_it_answered() {
     assert!(stderr.contains("after 3 attempts"), "{stderr}");
 
     let id = fake.seed_group(WORKSPACE_ID, "Pilot");
-    fake.inject_on(Operation::AddMembers, 1, Fault::status(400));
+    fake.inject_on(Operation::AddMembers, 1, Fault::status(400).unwrap());
     let stderr = cli(&fake, &["add", &id, "p1"]).await.fails(1);
     assert!(stderr.contains("0 ids applied, 1 not applied"), "{stderr}");
     assert!(stderr.contains("answered 400 Bad Request"), "{stderr}");
@@ -486,7 +486,7 @@ async fn an_add_that_stops_part_way_leaves_a_file_that_finishes_it() {
         1,
         Fault::delay(std::time::Duration::ZERO),
     );
-    fake.inject_on(Operation::AddMembers, 3, Fault::status(503));
+    fake.inject_on(Operation::AddMembers, 3, Fault::status(503).unwrap());
 
     let args = [
         "add",
@@ -536,7 +536,7 @@ async fn a_remove_that_stops_part_way_writes_what_is_left() {
         1,
         Fault::delay(std::time::Duration::ZERO),
     );
-    fake.inject_on(Operation::RemoveMembers, 1, Fault::status(400));
+    fake.inject_on(Operation::RemoveMembers, 1, Fault::status(400).unwrap());
 
     let args = [
         "remove",
@@ -774,7 +774,7 @@ async fn a_sync_that_stops_part_way_is_finished_by_running_it_again() {
         1,
         Fault::delay(std::time::Duration::ZERO),
     );
-    fake.inject_on(Operation::AddMembers, 1, Fault::status(400));
+    fake.inject_on(Operation::AddMembers, 1, Fault::status(400).unwrap());
 
     let args = ["sync", &id, "--ids", path(&wanted), "--chunk-size", "2"];
     let stderr = cli(&fake, &args).await.fails(1);
@@ -787,7 +787,7 @@ async fn a_sync_that_stops_part_way_is_finished_by_running_it_again() {
     assert_eq!(member_ids(&fake, &id), ["p1", "p2", "p3", "p4"]);
 
     // A server error through every retry: the sync says that running it again finishes it.
-    fake.inject_on(Operation::AddMembers, 3, Fault::status(503));
+    fake.inject_on(Operation::AddMembers, 3, Fault::status(503).unwrap());
     let stderr = cli(&fake, &args).await.fails(1);
     assert!(
         stderr.contains("running the same sync again finishes it"),

@@ -32,4 +32,6 @@ mod study_filter;
 mod support;
 #[cfg(feature = "fake")]
 mod sync;
+#[cfg(feature = "fake")]
+mod throttle;
 mod wire;

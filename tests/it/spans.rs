@@ -144,7 +144,7 @@ async fn each_attempt_has_a_span_with_its_request_and_answer() {
         keep_a_second_dispatcher();
         let _default = tracing::subscriber::set_default(capture.clone());
         let client = retrying_client(&fake, 2);
-        fake.inject(Fault::status(503));
+        fake.inject(Fault::status(503).unwrap());
         if raw {
             client
                 .raw()
