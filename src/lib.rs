@@ -66,6 +66,7 @@ mod generated;
 mod groups;
 mod hooks;
 mod operation;
+mod random;
 mod retry;
 mod validate;
 

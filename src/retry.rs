@@ -15,14 +15,11 @@
 //! The attempts themselves are made by the hooks (`src/hooks.rs`), for every call of the
 //! generated client, through the wrapper or not.
 
-use std::{
-    hash::{BuildHasher, Hasher},
-    time::{Duration, SystemTime},
-};
+use std::time::{Duration, SystemTime};
 
 use reqwest::{StatusCode, header::HeaderMap};
 
-use crate::operation::Operation;
+use crate::{operation::Operation, random::random_unit};
 
 /// How the client retries failed requests. The defaults: 2 retries, 0.5 s base back-off,
 /// 8 s cap, `Retry-After` honoured up to 60 s.
@@ -158,17 +155,6 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         when.duration_since(SystemTime::now())
             .unwrap_or(Duration::ZERO),
     )
-}
-
-/// A random number in `[0, 1)`, from the standard library's randomly keyed hasher.
-fn random_unit() -> f64 {
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(
-        SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64),
-    );
-    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 #[cfg(test)]

@@ -92,7 +92,6 @@ mod store;
 
 use std::{
     fmt,
-    hash::{BuildHasher, Hasher},
     net::{Ipv4Addr, SocketAddr},
     sync::{Arc, Mutex},
 };
@@ -106,7 +105,7 @@ pub use recorded::RecordedRequest;
 /// A message sent to a group, as the fake received it ([`FakeProlific::messages`]).
 pub use crate::types::GroupMessage;
 
-use crate::{Error, types};
+use crate::{Error, random::random_u64, types};
 use answers::GroupJson;
 use recorded::Recorded;
 use routes::Api;
@@ -606,16 +605,7 @@ fn group_state(group: &Group) -> GroupState {
     }
 }
 
-/// 32 random hex digits, from the standard library's randomly keyed hasher.
+/// 32 random hex digits.
 fn random_token() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    (0..2)
-        .map(|i| {
-            let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-            hasher.write_u128(nanos + i);
-            format!("{:016x}", hasher.finish())
-        })
-        .collect()
+    format!("{:016x}{:016x}", random_u64(), random_u64())
 }
