@@ -16,7 +16,7 @@ use reqwest::{
 use crate::{
     error::{Error, RawResult, Result},
     generated::Client as RawClient,
-    hooks::Inner,
+    hooks::Hooks,
     operation::Operation,
     retry::RetryPolicy,
     validate::check_token,
@@ -105,7 +105,7 @@ impl Client {
 
     /// How many retries this client and its clones have made so far.
     pub fn retries(&self) -> u32 {
-        self.raw.inner().retries()
+        self.raw.inner().retry_count()
     }
 
     /// Makes one call of the generated client for `operation` (`send`, given the client to
@@ -291,7 +291,7 @@ impl ClientBuilder {
         )?;
         // `check_token` refuses what a header cannot carry, so this fails only if the two
         // disagree.
-        let inner = Inner::new(&token, self.retry).map_err(|_| {
+        let inner = Hooks::new(&token, self.retry).map_err(|_| {
             Error::Config("the API token contains characters not allowed in a header".into())
         })?;
 

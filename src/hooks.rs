@@ -9,9 +9,9 @@
 //!   mid-way fails the attempt, and is retried like a dropped connection), in a `tracing` span
 //!   `prolific.request`; between two, it waits as the [`RetryPolicy`] says.
 //!
-//! What the last attempt came to is noted in the client's inner value, [`Inner`], when the
-//! caller gave it a place for that ([`Inner::for_one_call`]): the wrapper uses it to keep the
-//! status of an error answer whose body is not JSON, which progenitor's error leaves out.
+//! What the last attempt came to is noted in the client's [`Hooks`], when the caller gave
+//! them a place for that (`Hooks::for_one_call`): the wrapper uses it to keep the status of
+//! an error answer whose body is not JSON, which progenitor's error leaves out.
 
 use std::{
     fmt,
@@ -36,11 +36,10 @@ use crate::{
     retry::{RetryPolicy, retry_after},
 };
 
-/// What the generated client carries for its hooks (progenitor's "inner" value): the
-/// `Authorization` header, the retry policy, and the count of retries. `Debug` never shows
-/// the token.
+/// The state the crate's hooks carry for the generated client (progenitor's "inner" value):
+/// the token header, the retry policy, and the count of retries. `Debug` never shows the token.
 #[derive(Clone)]
-pub struct Inner {
+pub struct Hooks {
     authorization: HeaderValue,
     retry: RetryPolicy,
     retries: Arc<AtomicU32>,
@@ -59,7 +58,7 @@ pub(crate) struct LastAttempt {
     pub(crate) attempts: u32,
 }
 
-impl Inner {
+impl Hooks {
     /// Hooks that send `Authorization: Token <token>` and retry by `retry`.
     pub(crate) fn new(
         token: &str,
@@ -67,7 +66,7 @@ impl Inner {
     ) -> Result<Self, reqwest::header::InvalidHeaderValue> {
         let mut authorization = HeaderValue::from_str(&format!("Token {token}"))?;
         authorization.set_sensitive(true);
-        Ok(Inner {
+        Ok(Hooks {
             authorization,
             retry,
             retries: Arc::default(),
@@ -76,7 +75,7 @@ impl Inner {
     }
 
     /// How many retries this client (and its clones) has made since it was built.
-    pub fn retries(&self) -> u32 {
+    pub(crate) fn retry_count(&self) -> u32 {
         self.retries.load(Ordering::Relaxed)
     }
 
@@ -87,9 +86,9 @@ impl Inner {
 
     /// A copy for a client that makes one call, and the place where its hooks note what the
     /// call's last attempt came to. Retries are still counted with this client's.
-    pub(crate) fn for_one_call(&self) -> (Inner, Arc<Mutex<LastAttempt>>) {
+    pub(crate) fn for_one_call(&self) -> (Hooks, Arc<Mutex<LastAttempt>>) {
         let last = Arc::new(Mutex::new(LastAttempt::default()));
-        let inner = Inner {
+        let inner = Hooks {
             last: Some(Arc::clone(&last)),
             ..self.clone()
         };
@@ -110,16 +109,16 @@ impl Inner {
     }
 }
 
-impl fmt::Debug for Inner {
+impl fmt::Debug for Hooks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Inner")
+        f.debug_struct("Hooks")
             .field("authorization", &"Token <redacted>")
             .field("retry", &self.retry)
             .finish()
     }
 }
 
-impl ClientHooks<Inner> for RawClient {
+impl ClientHooks<Hooks> for RawClient {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,

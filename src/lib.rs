@@ -90,7 +90,7 @@ pub use types::{Membership, ParticipantGroup};
 /// still sends the token and retries like [`Client`]. Get it with [`Client::raw`].
 pub mod raw {
     pub use crate::generated::{Client, ClientInfo, Error, ResponseValue, builder, prelude};
-    pub use crate::hooks::Inner;
+    pub use crate::hooks::Hooks;
 }
 
 /// The README's examples, compiled by `cargo test --doc` so that they stay true.
