@@ -256,13 +256,15 @@ impl ClientBuilder {
         self
     }
 
-    /// How many times a failed request is retried (`0` turns retries off).
+    /// How many times a request that failed other than by a 429 is retried (`0` turns those
+    /// retries off; a 429 has a patience of its own, [`RetryPolicy::max_throttle_wait`]).
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.retry = self.retry.max_retries(retries);
         self
     }
 
-    /// The whole retry policy (back-off base and cap, `Retry-After` cap).
+    /// The whole retry policy (back-off base and cap, `Retry-After` cap, patience for 429s;
+    /// [`RetryPolicy::none`] sends every request once).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self

@@ -7,7 +7,9 @@
 //! * `pre` adds the token;
 //! * `exec` makes the attempts: each is sent and its body read whole (so a body cut off
 //!   mid-way fails the attempt, and is retried like a dropped connection), in a `tracing` span
-//!   `prolific.request`; between two, it waits as the [`RetryPolicy`] says.
+//!   `prolific.request`; between two, it waits as the [`RetryPolicy`] says. Before each, it
+//!   waits while the client is held back by a throttled answer ([`Throttle`]), with a
+//!   `tracing` event `throttled by Prolific` (operation, wait, waited so far) for each wait.
 //!
 //! What the last attempt came to is noted in the client's [`Hooks`], when the caller gave
 //! them a place for that (`Hooks::for_one_call`): the wrapper uses it to keep the status of
@@ -33,15 +35,19 @@ use tracing::Instrument;
 use crate::{
     generated::Client as RawClient,
     operation::Operation,
-    retry::{RetryPolicy, retry_after},
+    retry::{Next, RetryPolicy, Tally, retry_after},
+    throttle::{Throttle, report_wait},
 };
 
 /// The state the crate's hooks carry for the generated client (progenitor's "inner" value):
-/// the token header, the retry policy, and the count of retries. `Debug` never shows the token.
+/// the token header, the retry policy, the throttle state, and the count of retries. `Debug`
+/// never shows the token.
 #[derive(Clone)]
 pub struct Hooks {
     authorization: HeaderValue,
     retry: RetryPolicy,
+    /// Shared by every clone: one client slows down together.
+    throttle: Arc<Throttle>,
     retries: Arc<AtomicU32>,
     /// Where to note the last attempt's answer, for a client made for one call.
     last: Option<Arc<Mutex<LastAttempt>>>,
@@ -56,6 +62,8 @@ pub(crate) struct LastAttempt {
     pub(crate) retry_after: Option<Duration>,
     /// How many attempts were made.
     pub(crate) attempts: u32,
+    /// How long the call waited because Prolific throttled the client.
+    pub(crate) throttled_for: Duration,
 }
 
 impl Hooks {
@@ -69,6 +77,7 @@ impl Hooks {
         Ok(Hooks {
             authorization,
             retry,
+            throttle: Arc::new(Throttle::new()),
             retries: Arc::default(),
             last: None,
         })
@@ -95,7 +104,7 @@ impl Hooks {
         (inner, last)
     }
 
-    fn note(&self, outcome: &reqwest::Result<reqwest::Response>, attempts: u32) {
+    fn note(&self, outcome: &reqwest::Result<reqwest::Response>, attempts: u32, tally: Tally) {
         if let Some(last) = &self.last {
             let answer = outcome.as_ref().ok();
             *last.lock().unwrap_or_else(PoisonError::into_inner) = LastAttempt {
@@ -104,6 +113,7 @@ impl Hooks {
                     .filter(|response| !response.status().is_success())
                     .and_then(|response| retry_after(response.headers())),
                 attempts,
+                throttled_for: tally.throttled_for,
             };
         }
     }
@@ -135,15 +145,18 @@ impl ClientHooks<Hooks> for RawClient {
         mut request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let inner = self.inner();
+        let hooks = self.inner();
         let operation = Operation::from_operation_id(info.operation_id);
         let mut attempt = 0;
+        let mut tally = Tally::default();
         loop {
+            // Held back by another request's throttled answer: wait until its next try.
+            while let Some(wait) = hooks.throttle.wait(hooks.retry.base_backoff) {
+                throttled_wait(info, wait, &mut tally).await;
+            }
             // A copy to send again if this attempt fails (the generated client's bodies are
             // in memory, so this is cheap).
-            let spare = (attempt < inner.retry.get_max_retries())
-                .then(|| request.try_clone())
-                .flatten();
+            let spare = request.try_clone();
             let span = tracing::debug_span!(
                 "prolific.request",
                 operation = info.operation_id,
@@ -164,19 +177,40 @@ impl ClientHooks<Hooks> for RawClient {
                 }
                 Err(e) => tracing::debug!(parent: &span, error = %e, "request failed"),
             }
-            inner.note(&outcome, attempt + 1);
-            match (inner.retry.delay_after(operation, attempt, &outcome), spare) {
-                (Some(delay), Some(next)) => {
+            hooks.note(&outcome, attempt + 1, tally);
+            request = match (hooks.retry.next(operation, tally, &outcome), spare) {
+                (Next::Retry(delay), Some(spare)) => {
                     tracing::debug!(parent: &span, delay_ms = delay.as_millis() as u64, "retrying");
-                    inner.retries.fetch_add(1, Ordering::Relaxed);
+                    tally.failures += 1;
                     tokio::time::sleep(delay).await;
-                    request = next;
-                    attempt += 1;
+                    spare
+                }
+                (Next::Throttled(delay), Some(spare)) => {
+                    tally.throttles += 1;
+                    hooks.throttle.hold(delay);
+                    throttled_wait(info, delay, &mut tally).await;
+                    spare
                 }
                 _ => return outcome,
-            }
+            };
+            hooks.retries.fetch_add(1, Ordering::Relaxed);
+            attempt += 1;
         }
     }
+}
+
+/// Waits `wait` because Prolific throttled the client, and says so: a `tracing` event, and
+/// the work running the request, when it asked ([`report_wait`]).
+async fn throttled_wait(info: &OperationInfo, wait: Duration, tally: &mut Tally) {
+    tracing::info!(
+        operation = info.operation_id,
+        wait_ms = wait.as_millis() as u64,
+        waited_ms = tally.throttled_for.as_millis() as u64,
+        "throttled by Prolific: waiting"
+    );
+    report_wait(wait);
+    tokio::time::sleep(wait).await;
+    tally.throttled_for += wait;
 }
 
 /// The response with its whole body read into memory, status, headers and URL kept.

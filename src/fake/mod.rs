@@ -221,6 +221,20 @@ impl FakeProlific {
 
     /// The next `n` requests, whatever they are for, meet `fault` (a
     /// [throttle](Fault::throttled) meets them for its time instead, whatever `n` is).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> prolific::Result<()> {
+    /// use std::time::Duration;
+    /// use prolific::fake::{FakeProlific, Fault};
+    /// let fake = FakeProlific::start().await?;
+    /// let id = fake.seed_group("5e9b9c9b0f9c9a0001b1ca2f", "Pilot");
+    /// // Every request for the next second is answered 429, as Prolific does under contention.
+    /// fake.inject_n(1, Fault::throttled(Duration::from_secs(1)));
+    /// let group = fake.client().participant_groups().get(&id).await?; // waits it out
+    /// assert_eq!(group.name, "Pilot");
+    /// # Ok(()) }
+    /// ```
     pub fn inject_n(&self, n: usize, fault: Fault) {
         lock(&self.shared.faults).push(None, n, fault);
     }

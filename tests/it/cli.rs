@@ -474,6 +474,41 @@ async fn errors_from_prolific_exit_with_1_and_say_what_it_answered() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_add_throttled_by_prolific_says_it_waits_unless_quiet() {
+    let fake = fake().await;
+    let id = fake.seed_group(WORKSPACE_ID, "Pilot");
+    let throttle = || {
+        let window = Fault::throttled(std::time::Duration::from_millis(1_200));
+        fake.inject_on(Operation::AddMembers, 1, window);
+    };
+    throttle();
+    let run = cli(&fake, &["add", &id, "p1", "p2", "--chunk-size", "1"]).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.stdout,
+        format!("group {id}: all 2 ids are in the group now (2 members)\n")
+    );
+    // Standard error is not a terminal here, so the bar is hidden and each wait has a line.
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert!(!lines.is_empty(), "{run:?}");
+    for line in lines {
+        let seconds = line
+            .strip_prefix("throttled by Prolific, waiting ")
+            .and_then(|rest| rest.strip_suffix(" s"))
+            .unwrap_or_else(|| panic!("{line:?}"));
+        assert!(["1", "2"].contains(&seconds), "{line:?}");
+    }
+
+    throttle();
+    let said = cli(&fake, &["add", &id, "p3", "--quiet"]).await.ok();
+    assert_eq!(
+        said,
+        format!("group {id}: all 1 ids are in the group now (3 members)\n")
+    );
+    assert_eq!(member_ids(&fake, &id), ["p1", "p2", "p3"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_add_that_stops_part_way_leaves_a_file_that_finishes_it() {
     let fake = fake().await;
     let id = fake.seed_group(WORKSPACE_ID, "Pilot");

@@ -983,7 +983,7 @@ async fn shutdown_and_drop_stop_the_server() {
     let orphan = prolific::Client::builder()
         .base_url(url)
         .token("t")
-        .max_retries(0)
+        .retry_policy(prolific::RetryPolicy::none())
         .build()
         .unwrap();
     let err = orphan.participant_groups().get("x").await.unwrap_err();

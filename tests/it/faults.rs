@@ -100,9 +100,9 @@ async fn retries_stop_at_the_limit_with_the_last_error() {
 }
 
 #[tokio::test]
-async fn max_retries_zero_gives_each_fault_as_its_typed_error() {
+async fn retry_policy_none_gives_each_fault_as_its_typed_error() {
     let (fake, id) = fake_with_group().await;
-    let groups = retrying_client(&fake, 0).participant_groups();
+    let groups = support::fake::client(&fake).participant_groups();
 
     fake.inject(Fault::non_json(502).unwrap());
     let err = groups.get(&id).await.unwrap_err();
