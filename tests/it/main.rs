@@ -28,6 +28,8 @@ mod soak;
 #[cfg(feature = "fake")]
 mod spans;
 mod spec;
+#[cfg(feature = "fake")]
+mod steady_throttle;
 mod study_filter;
 mod support;
 #[cfg(feature = "fake")]
