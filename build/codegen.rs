@@ -61,7 +61,7 @@ fn settings(schemars: bool) -> GenerationSettings {
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
         .with_hooks(HooksMode::Expected)
-        .with_inner_type(quote_path("crate::hooks::Inner"))
+        .with_inner_type(quote_path("crate::hooks::Hooks"))
         .with_derive("PartialEq");
     if schemars {
         settings.with_derive("schemars::JsonSchema");

@@ -32,12 +32,14 @@ Faults (--fault, and the control endpoint's \"kind\"):
              add_participant_group_members; or `any` for every request
   KIND       status=NNN            answer NNN (200-599) in Prolific's error envelope
              rate-limited[=SECS]   answer 429, with `Retry-After: SECS` when given
+             throttled=DURATION    answer 429 (no Retry-After) to every request it applies to
+                                   for DURATION (8s, 500ms) from the first; takes no COUNT
              delay=MS              wait MS milliseconds, then act and answer normally (the
                                    request is carried out even if the client gave up)
              drop                  close the connection without answering
              truncated             answer 200 with a body cut off half way
              html=NNN              answer NNN with an HTML page, as a proxy would
-  COUNT      how many requests meet the fault (default 1)
+  COUNT      how many requests meet the fault (default 1; not for throttled)
   Faults are met in the order given, each by the next requests it applies to.
 
 Control endpoint (plain JSON under /_fake/, no token needed; off with --no-control):

@@ -1,5 +1,6 @@
 //! A soak: thousands of mixed membership operations against the local Prolific with a few
-//! percent of injected faults, checked against an in-memory model. The final membership of
+//! percent of injected faults (throttling windows among them: every request answered 429 for
+//! up to a quarter of a second), checked against an in-memory model. The final membership of
 //! every group must match the model exactly.
 //!
 //! ```sh
@@ -26,6 +27,8 @@ pub struct Report {
     pub operations: usize,
     /// Faults injected into the fake.
     pub faults: usize,
+    /// Of those, throttling windows.
+    pub throttle_windows: usize,
     /// Retries the client made.
     pub retries: u32,
     /// Operations that failed even after retries and were sent again by the soak.
@@ -63,16 +66,22 @@ fn participant(i: usize) -> String {
     format!("5e9b9c9b0f9c9a00{i:08x}")
 }
 
-fn random_fault(rng: &mut Rng) -> Fault {
-    match rng.below(7) {
-        0 => Fault::status(500),
-        1 => Fault::status(502),
-        2 => Fault::status(503),
+/// A fault, and whether it is a throttling window.
+fn random_fault(rng: &mut Rng) -> (Fault, bool) {
+    let fault = match rng.below(8) {
+        0 => Fault::status(500).unwrap(),
+        1 => Fault::status(502).unwrap(),
+        2 => Fault::status(503).unwrap(),
         3 => Fault::rate_limited_after_secs(0),
-        4 => Fault::non_json(502),
+        4 => Fault::non_json(502).unwrap(),
         5 => Fault::drop_connection(),
-        _ => Fault::truncated_body(),
-    }
+        6 => Fault::truncated_body(),
+        _ => {
+            let window = Duration::from_millis(50 + rng.below(200) as u64);
+            return (Fault::throttled(window), true);
+        }
+    };
+    (fault, false)
 }
 
 /// Runs `operations` random membership changes with `fault_percent` % of them preceded by a
@@ -115,7 +124,9 @@ pub async fn soak(operations: usize, fault_percent: u32, seed: u64) -> Report {
             .collect();
         let kind = rng.below(20);
         if rng.percent(fault_percent) {
-            fake.inject(random_fault(&mut rng));
+            let (fault, window) = random_fault(&mut rng);
+            report.throttle_windows += usize::from(window);
+            fake.inject(fault);
             report.faults += 1;
         }
         // Membership changes are idempotent, so an operation that still fails after the
@@ -188,9 +199,10 @@ async fn main() -> ExitCode {
     println!("soak: {operations} operations, {percent} % faults, seed {seed}");
     let report = soak(operations, percent, seed).await;
     println!(
-        "operations: {}\nfaults injected: {}\nretries: {}\nresent after retries ran out: {}\nmismatches: {}\ntime: {:.2} s",
+        "operations: {}\nfaults injected: {} ({} of them throttling windows)\nretries: {}\nresent after retries ran out: {}\nmismatches: {}\ntime: {:.2} s",
         report.operations,
         report.faults,
+        report.throttle_windows,
         report.retries,
         report.resent,
         report.mismatches,

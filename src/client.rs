@@ -16,7 +16,7 @@ use reqwest::{
 use crate::{
     error::{Error, RawResult, Result},
     generated::Client as RawClient,
-    hooks::Inner,
+    hooks::Hooks,
     operation::Operation,
     retry::RetryPolicy,
     validate::check_token,
@@ -105,7 +105,7 @@ impl Client {
 
     /// How many retries this client and its clones have made so far.
     pub fn retries(&self) -> u32 {
-        self.raw.inner().retries()
+        self.raw.inner().retry_count()
     }
 
     /// Makes one call of the generated client for `operation` (`send`, given the client to
@@ -256,13 +256,15 @@ impl ClientBuilder {
         self
     }
 
-    /// How many times a failed request is retried (`0` turns retries off).
+    /// How many times a request that failed other than by a 429 is retried (`0` turns those
+    /// retries off; a 429 has a patience of its own, [`RetryPolicy::max_throttle_wait`]).
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.retry = self.retry.max_retries(retries);
         self
     }
 
-    /// The whole retry policy (back-off base and cap, `Retry-After` cap).
+    /// The whole retry policy (back-off base and cap, `Retry-After` cap, patience for 429s;
+    /// [`RetryPolicy::none`] sends every request once).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self
@@ -291,7 +293,7 @@ impl ClientBuilder {
         )?;
         // `check_token` refuses what a header cannot carry, so this fails only if the two
         // disagree.
-        let inner = Inner::new(&token, self.retry).map_err(|_| {
+        let inner = Hooks::new(&token, self.retry).map_err(|_| {
             Error::Config("the API token contains characters not allowed in a header".into())
         })?;
 

@@ -150,7 +150,10 @@ impl Error {
         self.status() == Some(StatusCode::FORBIDDEN)
     }
 
-    /// 429: Prolific is under contention and asks the client to back off.
+    /// 429: Prolific throttled the request (it is under contention) for longer than the
+    /// client waits ([`RetryPolicy::max_throttle_wait`](crate::RetryPolicy::max_throttle_wait)),
+    /// or asked to wait longer than that. The request was not applied: running it again later
+    /// finishes it.
     pub fn is_rate_limited(&self) -> bool {
         self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
     }
@@ -236,6 +239,8 @@ pub struct ApiError {
     pub retry_after: Option<Duration>,
     /// How many times the request was sent (1 when it was not retried).
     pub attempts: u32,
+    /// How long the request waited because Prolific throttled the client, 429s included.
+    throttled_for: Duration,
     /// What to do about it, when the client knows more than the answer says (such as a base
     /// URL that ends in `/api/v1`, for a 404).
     hint: Option<String>,
@@ -288,6 +293,20 @@ impl fmt::Display for ApiError {
         }
         if self.attempts > 1 {
             write!(f, " (after {} attempts)", self.attempts)?;
+        }
+        if self.status == StatusCode::TOO_MANY_REQUESTS {
+            write!(f, "; Prolific throttled the request")?;
+            if !self.throttled_for.is_zero() {
+                write!(f, " for {:.1} s", self.throttled_for.as_secs_f64())?;
+            }
+            let what = match self.operation {
+                Operation::ListGroups | Operation::GetGroup | Operation::ListMembers => "request",
+                _ => "change",
+            };
+            write!(
+                f,
+                ", so it was not applied; running the same {what} again later finishes it"
+            )?;
         }
         // A server error may come after the work was done: not retried, and worth saying.
         if !self.operation.is_idempotent() && self.status.is_server_error() {

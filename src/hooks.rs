@@ -7,11 +7,13 @@
 //! * `pre` adds the token;
 //! * `exec` makes the attempts: each is sent and its body read whole (so a body cut off
 //!   mid-way fails the attempt, and is retried like a dropped connection), in a `tracing` span
-//!   `prolific.request`; between two, it waits as the [`RetryPolicy`] says.
+//!   `prolific.request`; between two, it waits as the [`RetryPolicy`] says. Before each, it
+//!   waits while the client is held back by a throttled answer ([`Throttle`]), with a
+//!   `tracing` event `throttled by Prolific` (operation, wait, waited so far) for each wait.
 //!
-//! What the last attempt came to is noted in the client's inner value, [`Inner`], when the
-//! caller gave it a place for that ([`Inner::for_one_call`]): the wrapper uses it to keep the
-//! status of an error answer whose body is not JSON, which progenitor's error leaves out.
+//! What the last attempt came to is noted in the client's [`Hooks`], when the caller gave
+//! them a place for that (`Hooks::for_one_call`): the wrapper uses it to keep the status of
+//! an error answer whose body is not JSON, which progenitor's error leaves out.
 
 use std::{
     fmt,
@@ -33,16 +35,19 @@ use tracing::Instrument;
 use crate::{
     generated::Client as RawClient,
     operation::Operation,
-    retry::{RetryPolicy, retry_after},
+    retry::{Next, RetryPolicy, Tally, retry_after},
+    throttle::{Throttle, report_wait},
 };
 
-/// What the generated client carries for its hooks (progenitor's "inner" value): the
-/// `Authorization` header, the retry policy, and the count of retries. `Debug` never shows
-/// the token.
+/// The state the crate's hooks carry for the generated client (progenitor's "inner" value):
+/// the token header, the retry policy, the throttle state, and the count of retries. `Debug`
+/// never shows the token.
 #[derive(Clone)]
-pub struct Inner {
+pub struct Hooks {
     authorization: HeaderValue,
     retry: RetryPolicy,
+    /// Shared by every clone: one client slows down together.
+    throttle: Arc<Throttle>,
     retries: Arc<AtomicU32>,
     /// Where to note the last attempt's answer, for a client made for one call.
     last: Option<Arc<Mutex<LastAttempt>>>,
@@ -57,9 +62,11 @@ pub(crate) struct LastAttempt {
     pub(crate) retry_after: Option<Duration>,
     /// How many attempts were made.
     pub(crate) attempts: u32,
+    /// How long the call waited because Prolific throttled the client.
+    pub(crate) throttled_for: Duration,
 }
 
-impl Inner {
+impl Hooks {
     /// Hooks that send `Authorization: Token <token>` and retry by `retry`.
     pub(crate) fn new(
         token: &str,
@@ -67,16 +74,17 @@ impl Inner {
     ) -> Result<Self, reqwest::header::InvalidHeaderValue> {
         let mut authorization = HeaderValue::from_str(&format!("Token {token}"))?;
         authorization.set_sensitive(true);
-        Ok(Inner {
+        Ok(Hooks {
             authorization,
             retry,
+            throttle: Arc::new(Throttle::new()),
             retries: Arc::default(),
             last: None,
         })
     }
 
     /// How many retries this client (and its clones) has made since it was built.
-    pub fn retries(&self) -> u32 {
+    pub(crate) fn retry_count(&self) -> u32 {
         self.retries.load(Ordering::Relaxed)
     }
 
@@ -87,16 +95,16 @@ impl Inner {
 
     /// A copy for a client that makes one call, and the place where its hooks note what the
     /// call's last attempt came to. Retries are still counted with this client's.
-    pub(crate) fn for_one_call(&self) -> (Inner, Arc<Mutex<LastAttempt>>) {
+    pub(crate) fn for_one_call(&self) -> (Hooks, Arc<Mutex<LastAttempt>>) {
         let last = Arc::new(Mutex::new(LastAttempt::default()));
-        let inner = Inner {
+        let inner = Hooks {
             last: Some(Arc::clone(&last)),
             ..self.clone()
         };
         (inner, last)
     }
 
-    fn note(&self, outcome: &reqwest::Result<reqwest::Response>, attempts: u32) {
+    fn note(&self, outcome: &reqwest::Result<reqwest::Response>, attempts: u32, tally: Tally) {
         if let Some(last) = &self.last {
             let answer = outcome.as_ref().ok();
             *last.lock().unwrap_or_else(PoisonError::into_inner) = LastAttempt {
@@ -105,21 +113,22 @@ impl Inner {
                     .filter(|response| !response.status().is_success())
                     .and_then(|response| retry_after(response.headers())),
                 attempts,
+                throttled_for: tally.throttled_for,
             };
         }
     }
 }
 
-impl fmt::Debug for Inner {
+impl fmt::Debug for Hooks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Inner")
+        f.debug_struct("Hooks")
             .field("authorization", &"Token <redacted>")
             .field("retry", &self.retry)
             .finish()
     }
 }
 
-impl ClientHooks<Inner> for RawClient {
+impl ClientHooks<Hooks> for RawClient {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
@@ -136,15 +145,18 @@ impl ClientHooks<Inner> for RawClient {
         mut request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let inner = self.inner();
+        let hooks = self.inner();
         let operation = Operation::from_operation_id(info.operation_id);
         let mut attempt = 0;
+        let mut tally = Tally::default();
         loop {
+            // Held back by another request's throttled answer: wait until its next try.
+            while let Some(wait) = hooks.throttle.wait(hooks.retry.base_backoff) {
+                throttled_wait(info, wait, &mut tally).await;
+            }
             // A copy to send again if this attempt fails (the generated client's bodies are
             // in memory, so this is cheap).
-            let spare = (attempt < inner.retry.get_max_retries())
-                .then(|| request.try_clone())
-                .flatten();
+            let spare = request.try_clone();
             let span = tracing::debug_span!(
                 "prolific.request",
                 operation = info.operation_id,
@@ -165,19 +177,40 @@ impl ClientHooks<Inner> for RawClient {
                 }
                 Err(e) => tracing::debug!(parent: &span, error = %e, "request failed"),
             }
-            inner.note(&outcome, attempt + 1);
-            match (inner.retry.delay_after(operation, attempt, &outcome), spare) {
-                (Some(delay), Some(next)) => {
+            hooks.note(&outcome, attempt + 1, tally);
+            request = match (hooks.retry.next(operation, tally, &outcome), spare) {
+                (Next::Retry(delay), Some(spare)) => {
                     tracing::debug!(parent: &span, delay_ms = delay.as_millis() as u64, "retrying");
-                    inner.retries.fetch_add(1, Ordering::Relaxed);
+                    tally.failures += 1;
                     tokio::time::sleep(delay).await;
-                    request = next;
-                    attempt += 1;
+                    spare
+                }
+                (Next::Throttled(delay), Some(spare)) => {
+                    tally.throttles += 1;
+                    hooks.throttle.hold(delay);
+                    throttled_wait(info, delay, &mut tally).await;
+                    spare
                 }
                 _ => return outcome,
-            }
+            };
+            hooks.retries.fetch_add(1, Ordering::Relaxed);
+            attempt += 1;
         }
     }
+}
+
+/// Waits `wait` because Prolific throttled the client, and says so: a `tracing` event, and
+/// the work running the request, when it asked ([`report_wait`]).
+async fn throttled_wait(info: &OperationInfo, wait: Duration, tally: &mut Tally) {
+    tracing::info!(
+        operation = info.operation_id,
+        wait_ms = wait.as_millis() as u64,
+        waited_ms = tally.throttled_for.as_millis() as u64,
+        "throttled by Prolific: waiting"
+    );
+    report_wait(wait);
+    tokio::time::sleep(wait).await;
+    tally.throttled_for += wait;
 }
 
 /// The response with its whole body read into memory, status, headers and URL kept.

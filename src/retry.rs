@@ -11,21 +11,24 @@
 //! * The wait is exponential back-off with full jitter: a random time between zero and
 //!   `min(max_backoff, base_backoff * 2^attempt)`. A `Retry-After` from the server (seconds
 //!   or an HTTP date) replaces it, capped at `max_retry_after`.
+//! * A 429 (Prolific throttling under contention; the request was not carried out) has a
+//!   patience of its own instead of `max_retries`: it is retried, for any operation, with
+//!   growing jittered waits (between half and all of `min(max_backoff, base_backoff *
+//!   2^(n+1))` after the n-th), until the request has spent `max_throttle_wait` waiting on
+//!   429s. A `Retry-After` that reaches past what is left of that ends the call at once.
 //!
 //! The attempts themselves are made by the hooks (`src/hooks.rs`), for every call of the
-//! generated client, through the wrapper or not.
+//! generated client, through the wrapper or not; while one request waits out a 429, the
+//! client's other requests wait with it (`src/throttle.rs`).
 
-use std::{
-    hash::{BuildHasher, Hasher},
-    time::{Duration, SystemTime},
-};
+use std::time::{Duration, SystemTime};
 
 use reqwest::{StatusCode, header::HeaderMap};
 
-use crate::operation::Operation;
+use crate::{operation::Operation, random::random_unit};
 
 /// How the client retries failed requests. The defaults: 2 retries, 0.5 s base back-off,
-/// 8 s cap, `Retry-After` honoured up to 60 s.
+/// 8 s cap, `Retry-After` honoured up to 60 s, and up to 60 s of waiting out 429s per request.
 ///
 /// ```
 /// use std::time::Duration;
@@ -37,9 +40,34 @@ use crate::operation::Operation;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_retries: u32,
-    base_backoff: Duration,
+    /// Also how far the client's requests spread out when they resume after a throttle.
+    pub(crate) base_backoff: Duration,
     max_backoff: Duration,
     max_retry_after: Duration,
+    max_throttle_wait: Duration,
+}
+
+/// What to do after an attempt, as [`RetryPolicy::next`] decides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Next {
+    /// Return what the attempt came to.
+    Stop,
+    /// Send it again after this wait (a failure counted against `max_retries`).
+    Retry(Duration),
+    /// Prolific throttled it: send it again after this wait, counted against
+    /// `max_throttle_wait`.
+    Throttled(Duration),
+}
+
+/// What one request has been through so far.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Tally {
+    /// Retries after failures other than 429.
+    pub(crate) failures: u32,
+    /// 429 answers.
+    pub(crate) throttles: u32,
+    /// Time spent waiting because Prolific throttled the client.
+    pub(crate) throttled_for: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -49,17 +77,21 @@ impl Default for RetryPolicy {
             base_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(8),
             max_retry_after: Duration::from_secs(60),
+            max_throttle_wait: Duration::from_secs(60),
         }
     }
 }
 
 impl RetryPolicy {
-    /// A policy that never retries.
+    /// A policy that sends every request once, a 429 included.
     pub fn none() -> Self {
-        RetryPolicy::default().max_retries(0)
+        RetryPolicy::default()
+            .max_retries(0)
+            .max_throttle_wait(Duration::ZERO)
     }
 
-    /// How many times a failed request is sent again (`0` turns retries off).
+    /// How many times a request that failed other than by a 429 is sent again (`0` turns
+    /// those retries off).
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.max_retries = retries;
         self
@@ -83,35 +115,45 @@ impl RetryPolicy {
         self
     }
 
+    /// How long one request may spend waiting out 429s (Prolific throttling it) before it
+    /// fails with that 429 ([`Error::is_rate_limited`](crate::Error::is_rate_limited));
+    /// `Duration::ZERO` sends it once whatever the answer. Default 60 s.
+    pub fn max_throttle_wait(mut self, patience: Duration) -> Self {
+        self.max_throttle_wait = patience;
+        self
+    }
+
     /// The configured number of retries.
     pub fn get_max_retries(&self) -> u32 {
         self.max_retries
     }
 
-    /// After attempt `attempt` (0 for the first) of `operation` came to `outcome`: how long to
-    /// wait before trying again, or `None` to stop. `operation` is `None` for a call the crate
-    /// does not know, which is treated as not idempotent.
-    pub(crate) fn delay_after(
+    /// After an attempt of `operation` came to `outcome`, with `tally` what the request has
+    /// been through before it: whether to try again, and after how long. `operation` is `None`
+    /// for a call the crate does not know, which is treated as not idempotent.
+    pub(crate) fn next(
         &self,
         operation: Option<Operation>,
-        attempt: u32,
+        tally: Tally,
         outcome: &reqwest::Result<reqwest::Response>,
-    ) -> Option<Duration> {
-        if attempt >= self.max_retries {
-            return None;
-        }
+    ) -> Next {
         let idempotent = operation.is_some_and(Operation::is_idempotent);
         let asked = match outcome {
-            Ok(response) => {
-                let status = response.status();
-                let retry = if idempotent {
-                    is_retryable_status(status)
-                } else {
-                    status == StatusCode::TOO_MANY_REQUESTS
+            // Not carried out, so retried for any operation, on the patience for 429s.
+            Ok(response) if response.status() == StatusCode::TOO_MANY_REQUESTS => {
+                let left = self.max_throttle_wait.saturating_sub(tally.throttled_for);
+                let wait = match retry_after(response.headers()) {
+                    Some(asked) => asked.min(self.max_retry_after),
+                    None => self.throttle_backoff(tally.throttles).min(left),
                 };
-                if !retry {
-                    return None;
-                }
+                return if left.is_zero() || wait > left {
+                    Next::Stop
+                } else {
+                    Next::Throttled(wait)
+                };
+            }
+            _ if tally.failures >= self.max_retries => return Next::Stop,
+            Ok(response) if idempotent && is_retryable_status(response.status()) => {
                 retry_after(response.headers()).map(|wait| wait.min(self.max_retry_after))
             }
             // Nothing was sent.
@@ -123,18 +165,28 @@ impl RetryPolicy {
             {
                 None
             }
-            Err(_) => return None,
+            _ => return Next::Stop,
         };
-        Some(asked.unwrap_or_else(|| self.backoff(attempt)))
+        Next::Retry(asked.unwrap_or_else(|| self.backoff(tally.failures)))
+    }
+
+    /// The wait after the `throttles`-th 429 (0 for the first): uniform between half and all
+    /// of `min(max_backoff, base_backoff * 2^(throttles + 1))`, so a throttled client sends
+    /// about two requests a second at most, and fewer as the throttle lasts.
+    fn throttle_backoff(&self, throttles: u32) -> Duration {
+        let ceiling = self.backoff_ceiling(throttles + 1);
+        ceiling / 2 + (ceiling / 2).mul_f64(random_unit())
+    }
+
+    fn backoff_ceiling(&self, attempt: u32) -> Duration {
+        self.base_backoff
+            .saturating_mul(1u32 << attempt.min(20))
+            .min(self.max_backoff)
     }
 
     /// Full jitter: uniform in `[0, min(max_backoff, base_backoff * 2^attempt)]`.
     fn backoff(&self, attempt: u32) -> Duration {
-        let ceiling = self
-            .base_backoff
-            .saturating_mul(1u32 << attempt.min(20))
-            .min(self.max_backoff);
-        ceiling.mul_f64(random_unit())
+        self.backoff_ceiling(attempt).mul_f64(random_unit())
     }
 }
 
@@ -158,17 +210,6 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         when.duration_since(SystemTime::now())
             .unwrap_or(Duration::ZERO),
     )
-}
-
-/// A random number in `[0, 1)`, from the standard library's randomly keyed hasher.
-fn random_unit() -> f64 {
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(
-        SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64),
-    );
-    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 #[cfg(test)]
@@ -198,38 +239,73 @@ mod tests {
         Ok(response.body("").unwrap().into())
     }
 
+    /// What the default policy does next for a get after `tally` and an answer of `status`.
+    fn next(tally: Tally, status: u16, retry_after: Option<&str>) -> Next {
+        let get = Some(Operation::GetGroup);
+        RetryPolicy::default().next(get, tally, &answered(status, retry_after))
+    }
+
     #[test]
     fn create_is_retried_only_when_it_cannot_have_been_applied() {
         let policy = RetryPolicy::default();
-        let create = Some(Operation::CreateGroup);
-        let get = Some(Operation::GetGroup);
+        let (create, first) = (Some(Operation::CreateGroup), Tally::default());
         for status in [408, 429, 500, 502, 503, 504] {
-            assert!(
-                policy
-                    .delay_after(get, 0, &answered(status, None))
-                    .is_some()
-            );
-            let retried = policy
-                .delay_after(create, 0, &answered(status, None))
-                .is_some();
+            assert!(next(first, status, None) != Next::Stop);
+            let retried = policy.next(create, first, &answered(status, None)) != Next::Stop;
             assert_eq!(retried, status == 429, "{status}");
         }
         for status in [200, 400, 401, 404, 422, 501] {
-            assert!(
-                policy
-                    .delay_after(get, 0, &answered(status, None))
-                    .is_none()
-            );
+            assert_eq!(next(first, status, None), Next::Stop);
         }
         // An operation the crate does not know is treated as not idempotent.
-        assert!(policy.delay_after(None, 0, &answered(503, None)).is_none());
-        // No more than the policy's retries.
-        assert!(policy.delay_after(get, 2, &answered(503, None)).is_none());
-        // `Retry-After` replaces the back-off, capped.
-        let wait = policy.delay_after(get, 0, &answered(429, Some("7")));
-        assert_eq!(wait, Some(Duration::from_secs(7)));
-        let wait = policy.delay_after(get, 0, &answered(429, Some("3600")));
-        assert_eq!(wait, Some(Duration::from_secs(60)));
+        assert_eq!(policy.next(None, first, &answered(503, None)), Next::Stop);
+        // No more than the policy's retries; `Retry-After` replaces the back-off, capped.
+        let twice = Tally {
+            failures: 2,
+            ..first
+        };
+        assert_eq!(next(twice, 503, None), Next::Stop);
+        assert_eq!(
+            next(first, 503, Some("7")),
+            Next::Retry(Duration::from_secs(7))
+        );
+        let capped = Next::Throttled(Duration::from_secs(60));
+        assert_eq!(next(first, 429, Some("3600")), capped);
+    }
+
+    #[test]
+    fn a_429_is_waited_out_with_growing_waits_until_the_patience_is_spent() {
+        let waits = |throttles| match next(
+            Tally {
+                throttles,
+                ..Tally::default()
+            },
+            429,
+            None,
+        ) {
+            Next::Throttled(wait) => wait,
+            other => panic!("{other:?}"),
+        };
+        let (first, late) = (waits(0), waits(9));
+        assert!(first >= Duration::from_millis(500) && first <= Duration::from_secs(1));
+        assert!(late >= Duration::from_secs(4) && late <= Duration::from_secs(8));
+        // max_retries does not count 429s; the last wait is cut to the patience left.
+        let tally = Tally {
+            failures: 2,
+            throttles: 6,
+            throttled_for: Duration::from_secs(55),
+        };
+        assert!(
+            matches!(next(tally, 429, None), Next::Throttled(w) if w <= Duration::from_secs(5))
+        );
+        let spent = Tally {
+            throttled_for: Duration::from_secs(60),
+            ..tally
+        };
+        assert_eq!(next(spent, 429, None), Next::Stop);
+        // A Retry-After past the patience left ends the call at once (tests/it/throttle.rs has
+        // the rest: the whole client, the words of the error, `none()`).
+        assert_eq!(next(tally, 429, Some("6")), Next::Stop);
     }
 
     #[test]

@@ -53,6 +53,7 @@ impl ApiError {
             excerpt: None,
             retry_after,
             attempts: 1,
+            throttled_for: Duration::ZERO,
             hint: None,
         }
     }
@@ -74,6 +75,7 @@ impl ApiError {
             excerpt: Some(excerpt(body)),
             retry_after,
             attempts: 1,
+            throttled_for: Duration::ZERO,
             hint: None,
         }
     }
@@ -103,7 +105,8 @@ impl From<types::ErrorDetail> for ErrorDetail {
 impl Error {
     /// Maps an error of the generated client for `operation`, keeping what progenitor drops:
     /// the status of an error answer whose body is not JSON (from `last`, what the hooks noted
-    /// of the last attempt), a bounded excerpt of such a body, and the number of attempts.
+    /// of the last attempt), a bounded excerpt of such a body, the number of attempts, and how
+    /// long the call waited on a throttle.
     pub(crate) async fn from_raw(
         operation: Operation,
         error: progenitor_client::Error<types::ErrorResponse>,
@@ -113,6 +116,7 @@ impl Error {
         let api = |api: ApiError| {
             Error::Api(Box::new(ApiError {
                 attempts: last.attempts.max(1),
+                throttled_for: last.throttled_for,
                 ..api
             }))
         };

@@ -11,7 +11,8 @@
 //! | `DELETE /_fake/requests` | 204: the recorded requests forgotten |
 //!
 //! `operation` is an `operationId` or `any` (the default), `kind` is read as
-//! [`Fault`](super::Fault) is, and `count` is 1 when left out. Mistakes answer 400, 404 or
+//! [`Fault`](super::Fault) is, and `count` is 1 when left out (a throttle, `throttled=8s`,
+//! takes none: it lasts for its time). Mistakes answer 400, 404 or
 //! 405 with `{"error": "<a sentence>"}`. No token is needed: the fake listens on 127.0.0.1
 //! only. Control requests are not recorded and meet no faults.
 
@@ -23,7 +24,7 @@ use serde_json::{Value, json};
 
 use super::{
     answers::{Response, json, no_content},
-    faults::{FaultQueue, parse_operation},
+    faults::{FaultQueue, FaultSpec},
     recorded::Recorded,
     store::lock,
 };
@@ -44,16 +45,11 @@ struct NewFault {
     #[serde(default = "any")]
     operation: String,
     kind: String,
-    #[serde(default = "one")]
-    count: usize,
+    count: Option<usize>,
 }
 
 fn any() -> String {
     "any".to_owned()
-}
-
-fn one() -> usize {
-    1
 }
 
 /// A recorded request as the control endpoint writes it.
@@ -122,17 +118,9 @@ impl Control<'_> {
                 );
             }
         };
-        let parsed = parse_operation(&new.operation).and_then(|operation| {
-            let fault = new.kind.parse()?;
-            Ok((operation, fault))
-        });
-        match parsed {
-            Ok(_) if new.count == 0 => error(
-                StatusCode::BAD_REQUEST,
-                "a fault's count must be at least 1".to_owned(),
-            ),
-            Ok((operation, fault)) => {
-                lock(self.faults).push(operation, new.count, fault);
+        match FaultSpec::from_parts(&new.operation, &new.kind, new.count) {
+            Ok(spec) => {
+                lock(self.faults).push(spec.operation, spec.count, spec.fault);
                 self.pending(StatusCode::CREATED)
             }
             Err(e) => error(StatusCode::BAD_REQUEST, e.to_string()),

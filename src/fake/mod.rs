@@ -22,7 +22,7 @@
 //! assert_eq!(fake.group(&group.id).unwrap().members.len(), 2);
 //!
 //! // The next request is answered 503; the client retries and succeeds.
-//! fake.inject(Fault::status(503));
+//! fake.inject(Fault::status(503).unwrap());
 //! assert_eq!(groups.get(&group.id).await?.participant_count, Some(2));
 //! assert_eq!(fake.requests().len(), 4);
 //! # Ok(()) }
@@ -68,7 +68,7 @@
 //! | 401 | 140101 | no `Authorization` header, or a wrong token | a sentence |
 //! | 404 | 140404 | no such group, or a path that is not the API's | a sentence |
 //! | 405 | 140405 | a method the path does not have (with an `Allow` header) | a sentence |
-//! | 429 | 140429 | [`Fault::rate_limited`] | a sentence |
+//! | 429 | 140429 | [`Fault::rate_limited`], [`Fault::throttled`] | a sentence |
 //! | any | 149000 + status | [`Fault::status`], such as 149503 | a sentence |
 //!
 //! The field messages are Django REST framework's: `This field is required.`, `This field
@@ -92,7 +92,6 @@ mod store;
 
 use std::{
     fmt,
-    hash::{BuildHasher, Hasher},
     net::{Ipv4Addr, SocketAddr},
     sync::{Arc, Mutex},
 };
@@ -106,7 +105,7 @@ pub use recorded::RecordedRequest;
 /// A message sent to a group, as the fake received it ([`FakeProlific::messages`]).
 pub use crate::types::GroupMessage;
 
-use crate::{Error, types};
+use crate::{Error, random::random_u64, types};
 use answers::GroupJson;
 use recorded::Recorded;
 use routes::Api;
@@ -205,7 +204,7 @@ impl FakeProlific {
     /// # async fn main() -> prolific::Result<()> {
     /// use prolific::fake::{FakeProlific, Fault};
     /// let fake = FakeProlific::start().await?;
-    /// fake.inject(Fault::status(502));
+    /// fake.inject(Fault::status(502).unwrap());
     /// let client = prolific::Client::builder()
     ///     .base_url(fake.base_url())
     ///     .token(fake.token())
@@ -220,12 +219,28 @@ impl FakeProlific {
         self.inject_n(1, fault);
     }
 
-    /// The next `n` requests, whatever they are for, meet `fault`.
+    /// The next `n` requests, whatever they are for, meet `fault` (a
+    /// [throttle](Fault::throttled) meets them for its time instead, whatever `n` is).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> prolific::Result<()> {
+    /// use std::time::Duration;
+    /// use prolific::fake::{FakeProlific, Fault};
+    /// let fake = FakeProlific::start().await?;
+    /// let id = fake.seed_group("5e9b9c9b0f9c9a0001b1ca2f", "Pilot");
+    /// // Every request for the next second is answered 429, as Prolific does under contention.
+    /// fake.inject_n(1, Fault::throttled(Duration::from_secs(1)));
+    /// let group = fake.client().participant_groups().get(&id).await?; // waits it out
+    /// assert_eq!(group.name, "Pilot");
+    /// # Ok(()) }
+    /// ```
     pub fn inject_n(&self, n: usize, fault: Fault) {
         lock(&self.shared.faults).push(None, n, fault);
     }
 
-    /// The next `n` requests of `operation` meet `fault`; other requests pass untouched.
+    /// The next `n` requests of `operation` meet `fault` (a [throttle](Fault::throttled), every
+    /// request of `operation` for its time); other requests pass untouched.
     ///
     /// Faults are taken in the order they were injected, one per request they apply to.
     ///
@@ -259,7 +274,8 @@ impl FakeProlific {
         lock(&self.shared.faults).push(spec.operation, spec.count, spec.fault);
     }
 
-    /// How many requests will still meet an injected fault.
+    /// How many requests will still meet an injected fault; a throttle not yet over counts as
+    /// one.
     pub fn faults_pending(&self) -> usize {
         lock(&self.shared.faults).pending()
     }
@@ -493,8 +509,9 @@ impl FakeBuilder {
     /// | `DELETE /_fake/requests` | 204: the recorded requests forgotten |
     ///
     /// A fault's `operation` is an `operationId` or `any` (the default), its `kind` is read
-    /// as a [`Fault`] is (`status=503`, `rate-limited=2`, `delay=200`, `drop`, `truncated`,
-    /// `html=502`), and `count` is 1 when left out: see [`FaultSpec`]. Each recorded request
+    /// as a [`Fault`] is (`status=503`, `rate-limited=2`, `throttled=8s`, `delay=200`, `drop`,
+    /// `truncated`, `html=502`), and `count` is 1 when left out (a throttle takes none): see
+    /// [`FaultSpec`]. Each recorded request
     /// is `{"method", "path", "query", "headers": [[name, value], ...], "body" (JSON or
     /// null), "raw_body" (text), "operation" (an operationId or null), "status" (a number, or
     /// null for a dropped connection)}`. Mistakes answer 400, 404 or 405 with
@@ -602,16 +619,7 @@ fn group_state(group: &Group) -> GroupState {
     }
 }
 
-/// 32 random hex digits, from the standard library's randomly keyed hasher.
+/// 32 random hex digits.
 fn random_token() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    (0..2)
-        .map(|i| {
-            let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-            hasher.write_u128(nanos + i);
-            format!("{:016x}", hasher.finish())
-        })
-        .collect()
+    format!("{:016x}{:016x}", random_u64(), random_u64())
 }

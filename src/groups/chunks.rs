@@ -5,16 +5,18 @@
 //! chunks, [`Progress`] after each, and on failure a [`BulkError`] that says exactly what was
 //! applied.
 
-use std::{borrow::Cow, sync::Arc};
+use std::{borrow::Cow, sync::Arc, time::Duration};
 
 use crate::{
     client::Client,
     error::{BulkError, Error, Result},
     generated::types::{self, Membership},
     operation::Operation,
+    throttle::{WaitFn, reporting_waits},
 };
 
-/// How far a bulk change has got, passed to the `.on_progress` callback after each chunk.
+/// How far a bulk change has got, passed to the `.on_progress` callback after each chunk, and
+/// while a chunk waits because Prolific throttled it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Progress {
@@ -26,6 +28,9 @@ pub struct Progress {
     pub ids_done: usize,
     /// Ids in all (after de-duplication).
     pub ids_total: usize,
+    /// `Some(wait)` when Prolific throttled the client (429) and the next chunk waits this long
+    /// before it is sent again; `None` when a chunk was applied.
+    pub throttled: Option<Duration>,
 }
 
 /// The `.on_progress` callback, shared by the steps of a change.
@@ -79,6 +84,7 @@ impl Chunks {
                     chunks_total: step.chunks_total,
                     ids_done: step.ids_before + within.ids_done,
                     ids_total: step.ids_total,
+                    throttled: within.throttled,
                 })
             })
         });
@@ -99,13 +105,30 @@ impl Chunks {
 
     pub(super) fn report(&self, ids: &[Cow<'_, str>], chunks_done: usize) {
         if let Some(callback) = &self.progress {
-            callback(Progress {
-                chunks_done,
-                chunks_total: self.total(ids),
-                ids_done: (chunks_done * self.chunk_size).min(ids.len()),
-                ids_total: ids.len(),
-            });
+            callback(self.progress(ids, chunks_done));
         }
+    }
+
+    fn progress(&self, ids: &[Cow<'_, str>], chunks_done: usize) -> Progress {
+        Progress {
+            chunks_done,
+            chunks_total: self.total(ids),
+            ids_done: (chunks_done * self.chunk_size).min(ids.len()),
+            ids_total: ids.len(),
+            throttled: None,
+        }
+    }
+
+    /// What tells the callback that the chunk after `chunks_done` waits on a throttle.
+    pub(super) fn on_wait(&self, ids: &[Cow<'_, str>], chunks_done: usize) -> Option<WaitFn> {
+        let callback = self.progress.clone()?;
+        let progress = self.progress(ids, chunks_done);
+        Some(Arc::new(move |wait| {
+            callback(Progress {
+                throttled: Some(wait),
+                ..progress
+            })
+        }))
     }
 
     pub(super) fn failed(
@@ -139,8 +162,8 @@ impl Chunks {
     ) -> Result<Option<Vec<Membership>>> {
         let mut last = None;
         for (index, chunk) in ids.chunks(self.chunk_size).enumerate().skip(first) {
-            let members = self
-                .send_one(operation, chunk)
+            let on_wait = self.on_wait(ids, index);
+            let members = reporting_waits(on_wait, self.send_one(operation, chunk))
                 .await
                 .map_err(|e| self.failed(ids, operation, index, e))?;
             self.report(ids, index + 1);

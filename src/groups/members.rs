@@ -20,6 +20,7 @@ use crate::{
     error::{Error, Result},
     generated::types::{Membership, ParticipantGroup},
     operation::Operation,
+    throttle::reporting_waits,
     validate::{check_group_id, participant_ids},
 };
 
@@ -81,7 +82,8 @@ impl<'a> Change<'a> {
     async fn replace(self) -> Result<ParticipantGroup> {
         let (ids, chunks) = self.prepare(false)?;
         let first = ids.chunks(chunks.chunk_size).next().unwrap_or_default();
-        let group = patch(&chunks.client, &chunks.group_id, None, Some(owned(first)))
+        let replace_first = patch(&chunks.client, &chunks.group_id, None, Some(owned(first)));
+        let group = reporting_waits(chunks.on_wait(&ids, 0), replace_first)
             .await
             .map_err(|e| chunks.failed(&ids, Operation::UpdateGroup, 0, e))?;
         chunks.report(&ids, 1);

@@ -451,7 +451,7 @@ async fn errors_from_prolific_exit_with_1_and_say_what_it_answered() {
     );
 
     // Three 500s outlast the client's two retries.
-    fake.inject_on(Operation::ListGroups, 3, Fault::status(500));
+    fake.inject_on(Operation::ListGroups, 3, Fault::status(500).unwrap());
     let stderr = cli(&fake, &["list", "--workspace", WORKSPACE_ID])
         .await
         .fails(1);
@@ -462,7 +462,7 @@ async fn errors_from_prolific_exit_with_1_and_say_what_it_answered() {
     assert!(stderr.contains("after 3 attempts"), "{stderr}");
 
     let id = fake.seed_group(WORKSPACE_ID, "Pilot");
-    fake.inject_on(Operation::AddMembers, 1, Fault::status(400));
+    fake.inject_on(Operation::AddMembers, 1, Fault::status(400).unwrap());
     let stderr = cli(&fake, &["add", &id, "p1"]).await.fails(1);
     assert!(stderr.contains("0 ids applied, 1 not applied"), "{stderr}");
     assert!(stderr.contains("answered 400 Bad Request"), "{stderr}");
@@ -471,6 +471,41 @@ async fn errors_from_prolific_exit_with_1_and_say_what_it_answered() {
         "{stderr}"
     );
     assert!(!stderr.contains("finishes it"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_add_throttled_by_prolific_says_it_waits_unless_quiet() {
+    let fake = fake().await;
+    let id = fake.seed_group(WORKSPACE_ID, "Pilot");
+    let throttle = || {
+        let window = Fault::throttled(std::time::Duration::from_millis(1_200));
+        fake.inject_on(Operation::AddMembers, 1, window);
+    };
+    throttle();
+    let run = cli(&fake, &["add", &id, "p1", "p2", "--chunk-size", "1"]).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.stdout,
+        format!("group {id}: all 2 ids are in the group now (2 members)\n")
+    );
+    // Standard error is not a terminal here, so the bar is hidden and each wait has a line.
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert!(!lines.is_empty(), "{run:?}");
+    for line in lines {
+        let seconds = line
+            .strip_prefix("throttled by Prolific, waiting ")
+            .and_then(|rest| rest.strip_suffix(" s"))
+            .unwrap_or_else(|| panic!("{line:?}"));
+        assert!(["1", "2"].contains(&seconds), "{line:?}");
+    }
+
+    throttle();
+    let said = cli(&fake, &["add", &id, "p3", "--quiet"]).await.ok();
+    assert_eq!(
+        said,
+        format!("group {id}: all 1 ids are in the group now (3 members)\n")
+    );
+    assert_eq!(member_ids(&fake, &id), ["p1", "p2", "p3"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -486,7 +521,7 @@ async fn an_add_that_stops_part_way_leaves_a_file_that_finishes_it() {
         1,
         Fault::delay(std::time::Duration::ZERO),
     );
-    fake.inject_on(Operation::AddMembers, 3, Fault::status(503));
+    fake.inject_on(Operation::AddMembers, 3, Fault::status(503).unwrap());
 
     let args = [
         "add",
@@ -536,7 +571,7 @@ async fn a_remove_that_stops_part_way_writes_what_is_left() {
         1,
         Fault::delay(std::time::Duration::ZERO),
     );
-    fake.inject_on(Operation::RemoveMembers, 1, Fault::status(400));
+    fake.inject_on(Operation::RemoveMembers, 1, Fault::status(400).unwrap());
 
     let args = [
         "remove",
@@ -774,7 +809,7 @@ async fn a_sync_that_stops_part_way_is_finished_by_running_it_again() {
         1,
         Fault::delay(std::time::Duration::ZERO),
     );
-    fake.inject_on(Operation::AddMembers, 1, Fault::status(400));
+    fake.inject_on(Operation::AddMembers, 1, Fault::status(400).unwrap());
 
     let args = ["sync", &id, "--ids", path(&wanted), "--chunk-size", "2"];
     let stderr = cli(&fake, &args).await.fails(1);
@@ -787,7 +822,7 @@ async fn a_sync_that_stops_part_way_is_finished_by_running_it_again() {
     assert_eq!(member_ids(&fake, &id), ["p1", "p2", "p3", "p4"]);
 
     // A server error through every retry: the sync says that running it again finishes it.
-    fake.inject_on(Operation::AddMembers, 3, Fault::status(503));
+    fake.inject_on(Operation::AddMembers, 3, Fault::status(503).unwrap());
     let stderr = cli(&fake, &args).await.fails(1);
     assert!(
         stderr.contains("running the same sync again finishes it"),

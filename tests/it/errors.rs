@@ -137,7 +137,13 @@ async fn rate_limited_with_retry_after() {
         .unwrap_err();
     assert_eq!(predicates(&err), [false, false, false, true, false, true]);
     assert_eq!(err.retry_after(), Some(Duration::from_secs(3)));
-    assert!(err.to_string().ends_with("retry after 3 s"), "{err}");
+    assert!(
+        err.to_string().ends_with(
+            "retry after 3 s; Prolific throttled the request, so it was not applied; running \
+             the same request again later finishes it"
+        ),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -248,7 +254,7 @@ async fn a_slow_server_is_a_timeout() {
         .token(TOKEN)
         .base_url(server.base_url())
         .timeout(Duration::from_millis(200))
-        .max_retries(0)
+        .retry_policy(prolific::RetryPolicy::none())
         .build()
         .unwrap();
     let err = client.participant_groups().get(GROUP_ID).await.unwrap_err();

@@ -142,7 +142,7 @@ fn json_ids(body: &Value) -> Vec<&str> {
 #[tokio::test]
 async fn status_fault_answers_the_envelope_and_touches_nothing() {
     let fake = fake().await;
-    fake.inject(Fault::status(503));
+    fake.inject(Fault::status(503).unwrap());
     let err = client(&fake)
         .participant_groups()
         .create(Owner::workspace(WORKSPACE_ID), "Pilot")
@@ -245,7 +245,7 @@ async fn truncated_body_is_a_connection_error() {
 async fn non_json_answer_keeps_the_html_in_the_excerpt() {
     let fake = fake().await;
     let id = seed_one(&fake);
-    fake.inject(Fault::non_json(502));
+    fake.inject(Fault::non_json(502).unwrap());
     let err = client(&fake)
         .participant_groups()
         .get(&id)
@@ -279,7 +279,7 @@ async fn delay_longer_than_the_timeout_times_out_and_a_short_one_answers() {
 async fn with_retries_a_503_then_success_succeeds_after_two_requests() {
     let fake = fake().await;
     let id = seed_one(&fake);
-    fake.inject(Fault::status(503));
+    fake.inject(Fault::status(503).unwrap());
     let group = fake.client().participant_groups().get(&id).await.unwrap();
     assert_eq!(group.id, id);
     let requests = fake.requests();
@@ -292,8 +292,8 @@ async fn inject_on_hits_only_its_operation_in_order() {
     let fake = fake().await;
     let id = seed_one(&fake);
     let groups = client(&fake).participant_groups();
-    fake.inject_on(Operation::AddMembers, 2, Fault::status(500));
-    fake.inject_on(Operation::AddMembers, 1, Fault::non_json(502));
+    fake.inject_on(Operation::AddMembers, 2, Fault::status(500).unwrap());
+    fake.inject_on(Operation::AddMembers, 1, Fault::non_json(502).unwrap());
     assert_eq!(fake.faults_pending(), 3);
 
     groups.get(&id).await.unwrap();
@@ -314,7 +314,7 @@ async fn inject_on_hits_only_its_operation_in_order() {
 async fn inject_n_hits_the_next_requests_whatever_they_are() {
     let fake = fake().await;
     let id = seed_one(&fake);
-    fake.inject_n(2, Fault::status(504));
+    fake.inject_n(2, Fault::status(504).unwrap());
     let response = raw(&fake, Method::GET, "/not/the/api/", None).await;
     envelope(&response, 504, 149_504);
     let err = client(&fake)
@@ -325,7 +325,7 @@ async fn inject_n_hits_the_next_requests_whatever_they_are() {
     assert_eq!(err.status(), Some(StatusCode::GATEWAY_TIMEOUT));
     assert!(client(&fake).participant_groups().get(&id).await.is_ok());
 
-    fake.inject_n(5, Fault::status(500));
+    fake.inject_n(5, Fault::status(500).unwrap());
     fake.clear_faults();
     assert_eq!(fake.faults_pending(), 0);
 }
@@ -983,7 +983,7 @@ async fn shutdown_and_drop_stop_the_server() {
     let orphan = prolific::Client::builder()
         .base_url(url)
         .token("t")
-        .max_retries(0)
+        .retry_policy(prolific::RetryPolicy::none())
         .build()
         .unwrap();
     let err = orphan.participant_groups().get("x").await.unwrap_err();

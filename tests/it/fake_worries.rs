@@ -149,7 +149,7 @@ async fn recorded_requests_know_their_operation_and_status() -> prolific::Result
     let id = fake.seed_group(WORKSPACE_ID, "Pilot");
     let groups = client(&fake).participant_groups();
     groups.get(&id).await?;
-    fake.inject_on(Operation::AddMembers, 1, Fault::status(503));
+    fake.inject_on(Operation::AddMembers, 1, Fault::status(503).unwrap());
     assert_eq!(
         groups
             .add_participants(&id, ["p1"])
@@ -206,7 +206,7 @@ fn fault_specs_read_as_the_fake_server_takes_them() {
     let spec: FaultSpec = "create_participant_group:status=503:2".parse().unwrap();
     assert_eq!(
         spec,
-        FaultSpec::new(Some(Operation::CreateGroup), Fault::status(503), 2)
+        FaultSpec::new(Some(Operation::CreateGroup), Fault::status(503).unwrap(), 2)
     );
     let spec: FaultSpec = "any:rate-limited=3".parse().unwrap();
     assert_eq!(
@@ -217,7 +217,7 @@ fn fault_specs_read_as_the_fake_server_takes_them() {
         ("delay=250", Fault::delay(Duration::from_millis(250))),
         ("drop", Fault::drop_connection()),
         ("truncated", Fault::truncated_body()),
-        ("html=502", Fault::non_json(502)),
+        ("html=502", Fault::non_json(502).unwrap()),
         ("rate-limited", Fault::rate_limited(None)),
     ];
     for (kind, fault) in kinds {

@@ -116,7 +116,7 @@ async fn a_message_is_not_retried_after_a_server_error_or_a_timeout() {
     let id = fake.seed_group(WORKSPACE_ID, "Session 1");
     // Retries are on (two by default), yet one attempt only.
     let groups = fake.client().participant_groups();
-    fake.inject_on(Operation::MessageGroup, 1, Fault::status(503));
+    fake.inject_on(Operation::MessageGroup, 1, Fault::status(503).unwrap());
     let err = groups.message(&id, "once").await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
     let said = err.to_string();

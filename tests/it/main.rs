@@ -28,8 +28,12 @@ mod soak;
 #[cfg(feature = "fake")]
 mod spans;
 mod spec;
+#[cfg(feature = "fake")]
+mod steady_throttle;
 mod study_filter;
 mod support;
 #[cfg(feature = "fake")]
 mod sync;
+#[cfg(feature = "fake")]
+mod throttle;
 mod wire;

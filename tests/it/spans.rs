@@ -144,7 +144,7 @@ async fn each_attempt_has_a_span_with_its_request_and_answer() {
         keep_a_second_dispatcher();
         let _default = tracing::subscriber::set_default(capture.clone());
         let client = retrying_client(&fake, 2);
-        fake.inject(Fault::status(503));
+        fake.inject(Fault::status(503).unwrap());
         if raw {
             client
                 .raw()
@@ -189,5 +189,44 @@ async fn each_attempt_has_a_span_with_its_request_and_answer() {
             !capture.everything().contains(fake.token()),
             "raw: {raw}: the token reached a trace"
         );
+    }
+}
+
+/// Each wait on Prolific's throttling is an event with the operation, the wait, and how long
+/// the request had waited before it.
+#[tokio::test]
+async fn each_throttled_wait_is_an_event_with_the_wait_and_the_time_waited() {
+    let fake = FakeProlific::start().await.unwrap();
+    let id = fake.seed_groups(WORKSPACE_ID, 1).remove(0);
+    let capture = Capture::default();
+    keep_a_second_dispatcher();
+    let _default = tracing::subscriber::set_default(capture.clone());
+    fake.inject(Fault::throttled(std::time::Duration::from_millis(100)));
+    retrying_client(&fake, 0)
+        .participant_groups()
+        .get(&id)
+        .await
+        .unwrap();
+
+    let refused = fake
+        .requests()
+        .iter()
+        .filter(|r| r.status == Some(429.try_into().unwrap()))
+        .count();
+    let events = capture.events.lock().unwrap().clone();
+    let waits: Vec<_> = events
+        .iter()
+        .filter(|e| {
+            e.fields.get("message").map(String::as_str) == Some("throttled by Prolific: waiting")
+        })
+        .collect();
+    assert!(refused >= 2);
+    assert_eq!(waits.len(), refused, "{events:#?}");
+    let mut waited = 0;
+    for wait in waits {
+        assert_eq!(wait.fields["operation"], "get_participant_group");
+        let so_far: u64 = wait.fields["waited_ms"].parse().unwrap();
+        assert!(so_far >= waited, "{so_far} < {waited}");
+        waited = so_far + wait.fields["wait_ms"].parse::<u64>().unwrap();
     }
 }

@@ -168,7 +168,7 @@ async fn progress_counts_both_steps_as_one_sync() {
 #[tokio::test]
 async fn a_failed_addition_says_what_was_applied_removes_nothing_and_a_rerun_finishes() {
     let (fake, id, client) = group_with(&["old1", "old2", "keep"]).await;
-    fake.inject_on(Operation::AddMembers, 1, Fault::status(503));
+    fake.inject_on(Operation::AddMembers, 1, Fault::status(503).unwrap());
     fake.clear_requests();
     let groups = client.participant_groups();
     let target = ["keep", "new1", "new2", "new3"];
@@ -217,7 +217,7 @@ async fn a_failed_removal_says_what_was_applied_and_a_rerun_finishes() {
     let (fake, id, client) = group_with(&["old1", "old2", "old3", "keep"]).await;
     // The first chunk of removals goes through (a delay of nothing), the second fails.
     fake.inject_on(Operation::RemoveMembers, 1, Fault::delay(Duration::ZERO));
-    fake.inject_on(Operation::RemoveMembers, 1, Fault::status(500));
+    fake.inject_on(Operation::RemoveMembers, 1, Fault::status(500).unwrap());
     let groups = client.participant_groups();
     let err = groups
         .sync_participants(&id, ["keep", "new", "new2"])

@@ -46,7 +46,7 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "URL")]
     pub url: Option<String>,
 
-    /// Show no progress bar
+    /// Show no progress bar, nor the waits while Prolific throttles a change
     #[arg(long, short, global = true)]
     pub quiet: bool,
 

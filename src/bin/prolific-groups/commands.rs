@@ -176,12 +176,15 @@ async fn change_members(
         Verb::Add => {
             let add = groups.add_participants(&change.group, &ids);
             let add = add.chunk_size(change.chunk_size);
-            add.on_progress(progress::follow(&bar)).send().await
+            add.on_progress(progress::follow(&bar, quiet)).send().await
         }
         Verb::Remove => {
             let remove = groups.remove_participants(&change.group, &ids);
             let remove = remove.chunk_size(change.chunk_size);
-            remove.on_progress(progress::follow(&bar)).send().await
+            remove
+                .on_progress(progress::follow(&bar, quiet))
+                .send()
+                .await
         }
     };
     bar.finish_and_clear();
@@ -252,7 +255,7 @@ async fn sync(
         .sync_participants(&args.group, &ids)
         .dry_run(args.dry_run)
         .chunk_size(args.chunk_size)
-        .on_progress(progress::follow(&bar))
+        .on_progress(progress::follow(&bar, quiet))
         .send()
         .await;
     bar.finish_and_clear();

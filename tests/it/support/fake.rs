@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use prolific::{Client, ClientBuilder, RetryPolicy, fake::FakeProlific};
 
-/// A client of `fake` that never retries, so one call is one request.
+/// A client of `fake` that never retries, a 429 included, so one call is one request.
 pub fn client(fake: &FakeProlific) -> Client {
     builder(fake).build().expect("a client")
 }
@@ -14,7 +14,7 @@ pub fn builder(fake: &FakeProlific) -> ClientBuilder {
     Client::builder()
         .base_url(fake.base_url())
         .token(fake.token())
-        .max_retries(0)
+        .retry_policy(RetryPolicy::none())
 }
 
 /// A client of `fake` that retries `retries` times with millisecond back-off.

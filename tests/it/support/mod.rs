@@ -15,12 +15,13 @@ pub const AUTH: &str = "Token test-token-3f9a";
 pub const GROUP_ID: &str = "642ea7ff7639ab670b05a0b5";
 pub const WORKSPACE_ID: &str = "5e9b9c9b0f9c9a0001b1ca2f";
 
-/// A client for `base_url` that does not retry (so a test sees exactly one request per call).
+/// A client for `base_url` that does not retry, a 429 included (so a test sees exactly one
+/// request per call).
 pub fn client(base_url: &str) -> prolific::Client {
     prolific::Client::builder()
         .base_url(base_url)
         .token(TOKEN)
-        .max_retries(0)
+        .retry_policy(prolific::RetryPolicy::none())
         .build()
         .expect("a valid test client")
 }
