@@ -1,11 +1,6 @@
 //! [`Client`] and [`ClientBuilder`]: the token, the base URL, timeouts and retries.
 
-use std::{
-    env::VarError,
-    fmt,
-    sync::{Arc, PoisonError},
-    time::Duration,
-};
+use std::{env::VarError, fmt, sync::Arc, time::Duration};
 
 use progenitor_client::ClientInfo;
 use reqwest::{
@@ -17,6 +12,7 @@ use crate::{
     error::{Error, RawResult, Result},
     generated::Client as RawClient,
     hooks::Hooks,
+    lock::lock,
     operation::Operation,
     retry::RetryPolicy,
     validate::check_token,
@@ -121,7 +117,7 @@ impl Client {
         match send(&raw).await {
             Ok(value) => Ok(value.into_inner()),
             Err(error) => {
-                let last = *last.lock().unwrap_or_else(PoisonError::into_inner);
+                let last = *lock(&last);
                 let error = Error::from_raw(operation, error, last).await;
                 match base_url_hint(self.base_url()) {
                     Some(hint) if error.is_not_found() => Err(error.with_hint(hint)),

@@ -18,7 +18,7 @@
 use std::{
     fmt,
     sync::{
-        Arc, Mutex, PoisonError,
+        Arc, Mutex,
         atomic::{AtomicU32, Ordering},
     },
     time::{Duration, Instant},
@@ -34,6 +34,7 @@ use tracing::Instrument;
 
 use crate::{
     generated::Client as RawClient,
+    lock::lock,
     operation::Operation,
     retry::{Next, RetryPolicy, Tally, retry_after},
     throttle::{Throttle, report_wait},
@@ -107,7 +108,7 @@ impl Hooks {
     fn note(&self, outcome: &reqwest::Result<reqwest::Response>, attempts: u32, tally: Tally) {
         if let Some(last) = &self.last {
             let answer = outcome.as_ref().ok();
-            *last.lock().unwrap_or_else(PoisonError::into_inner) = LastAttempt {
+            *lock(last) = LastAttempt {
                 status: answer.map(reqwest::Response::status),
                 retry_after: answer
                     .filter(|response| !response.status().is_success())

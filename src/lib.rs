@@ -68,6 +68,7 @@ mod filter;
 mod generated;
 mod groups;
 mod hooks;
+mod lock;
 mod operation;
 mod random;
 mod retry;

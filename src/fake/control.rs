@@ -26,8 +26,8 @@ use super::{
     answers::{Response, json, no_content},
     faults::{FaultQueue, FaultSpec},
     recorded::Recorded,
-    store::lock,
 };
+use crate::lock::lock;
 
 /// The reserved path under which the control endpoint answers.
 pub(crate) const PREFIX: &str = "/_fake/";

@@ -105,12 +105,12 @@ pub use recorded::RecordedRequest;
 /// A message sent to a group, as the fake received it ([`FakeProlific::messages`]).
 pub use crate::types::GroupMessage;
 
-use crate::{Error, random::random_u64, types};
+use crate::{Error, lock::lock, random::random_u64, types};
 use answers::GroupJson;
 use recorded::Recorded;
 use routes::Api;
 use server::Shared;
-use store::{Group, NewGroup, Owner, Store, lock};
+use store::{Group, NewGroup, Owner, Store};
 
 /// The page size the fake answers a group list request without `limit` with, unless
 /// [`FakeBuilder::default_page_size`] sets another. (The client always sends a `limit`:

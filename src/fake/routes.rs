@@ -12,9 +12,9 @@ use super::{
         self, GROUP_MESSAGES, GROUPS, GroupJson, Problem, Response, json, members_json, no_content,
     },
     input::{group_message, list_query, new_group, object, participant_ids, update},
-    store::{Store, lock},
+    store::Store,
 };
-use crate::Operation;
+use crate::{Operation, lock::lock};
 
 /// The API behind the socket: its token, its state, and how it writes links.
 #[derive(Debug)]

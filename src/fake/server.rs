@@ -30,8 +30,8 @@ use super::{
     faults::{Action, FaultQueue},
     recorded::Recorded,
     routes::{self, Api, Call},
-    store::lock,
 };
+use crate::lock::lock;
 
 /// The largest request body read, in bytes (a million participant ids take about 28 MB).
 /// A larger body closes the connection.

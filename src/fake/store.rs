@@ -6,7 +6,7 @@
 
 use std::{
     collections::{HashMap, HashSet},
-    sync::{Arc, Mutex, MutexGuard, PoisonError},
+    sync::Arc,
 };
 
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
@@ -323,12 +323,6 @@ impl Serialize for Members {
 /// [`FakeProlific::group`](super::FakeProlific::group) and the HTTP answers agree).
 fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
-}
-
-/// A mutex's contents, even if a thread panicked while holding it (the fake's state is
-/// never left half-changed by a panic: changes are single assignments).
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// RFC 3339 in UTC with a `Z`, to the microsecond (as Django REST framework writes it).
