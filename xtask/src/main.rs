@@ -10,7 +10,7 @@
 //! is wrong or a file cannot be used (unreadable, not YAML or JSON, not OpenAPI 3.x, an invalid
 //! accepted file).
 
-use std::{ffi::OsString, path::PathBuf, process::ExitCode};
+use std::{ffi::OsString, io::Write as _, path::PathBuf, process::ExitCode};
 
 use xtask::drift::{self, Options};
 
@@ -49,11 +49,14 @@ fn main() -> ExitCode {
     };
     match drift::check(&options) {
         Ok(report) => {
-            if json {
-                println!("{:#}", report.json());
+            let text = if json {
+                format!("{:#}\n", report.json())
             } else {
-                print!("{}", report.text());
-            }
+                report.text()
+            };
+            // A reader that stops early (`| head`) is not an error of the check: the status
+            // stays the report's.
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
             ExitCode::from(report.status())
         }
         Err(error) => {
