@@ -17,9 +17,7 @@
 
 use std::collections::BTreeMap;
 
-use syn::{Expr, ImplItem, Item, Lit, ReturnType, Stmt, Type};
-
-use crate::surface::{generic_args, last_ident, type_name};
+use syn::{Expr, GenericArgument, ImplItem, Item, Lit, PathArguments, ReturnType, Stmt, Type};
 
 /// What the generated code says about one operation: its request builder and client method.
 #[derive(Default)]
@@ -161,4 +159,90 @@ fn send_types(output: &ReturnType) -> (String, String) {
     };
     let args = generic_args(ty);
     (inner(args.first()), inner(args.get(1)))
+}
+
+/// The identifier of a path type's last segment: `Client` for `super::Client`.
+pub(crate) fn last_ident(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+/// The type arguments of a path type's last segment: `[T, E]` for `Result<T, E>`.
+pub(crate) fn generic_args(ty: &Type) -> Vec<&Type> {
+    let Type::Path(path) = ty else {
+        return Vec::new();
+    };
+    let Some(PathArguments::AngleBracketed(args)) = path.path.segments.last().map(|s| &s.arguments)
+    else {
+        return Vec::new();
+    };
+    args.args
+        .iter()
+        .filter_map(|arg| match arg {
+            GenericArgument::Type(ty) => Some(ty),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A type as a person writes it: each path by its last segment, `Option<Vec<String>>`.
+pub(crate) fn type_name(ty: &Type) -> String {
+    match ty {
+        Type::Path(path) => {
+            let Some(last) = path.path.segments.last() else {
+                return "?".to_owned();
+            };
+            let args = match &last.arguments {
+                PathArguments::None => String::new(),
+                PathArguments::AngleBracketed(args) => {
+                    let args: Vec<String> = args.args.iter().map(generic_arg_name).collect();
+                    format!("<{}>", args.join(", "))
+                }
+                PathArguments::Parenthesized(_) => "(..)".to_owned(),
+            };
+            format!("{}{args}", last.ident)
+        }
+        Type::Reference(r) => {
+            let lifetime = r
+                .lifetime
+                .as_ref()
+                .map(|l| format!("'{} ", l.ident))
+                .unwrap_or_default();
+            let mutability = if r.mutability.is_some() { "mut " } else { "" };
+            format!("&{lifetime}{mutability}{}", type_name(&r.elem))
+        }
+        Type::Tuple(t) => {
+            let elems: Vec<String> = t.elems.iter().map(type_name).collect();
+            match elems.len() {
+                1 => format!("({},)", elems[0]),
+                _ => format!("({})", elems.join(", ")),
+            }
+        }
+        Type::Slice(s) => format!("[{}]", type_name(&s.elem)),
+        Type::Array(a) => {
+            let len = match &a.len {
+                Expr::Lit(lit) => match &lit.lit {
+                    Lit::Int(n) => n.base10_digits().to_owned(),
+                    _ => "_".to_owned(),
+                },
+                _ => "_".to_owned(),
+            };
+            format!("[{}; {len}]", type_name(&a.elem))
+        }
+        Type::Paren(p) => type_name(&p.elem),
+        Type::Group(g) => type_name(&g.elem),
+        Type::Never(_) => "!".to_owned(),
+        _ => "?".to_owned(),
+    }
+}
+
+/// A generic argument: a type, a lifetime, or `_` for anything else.
+fn generic_arg_name(arg: &GenericArgument) -> String {
+    match arg {
+        GenericArgument::Type(ty) => type_name(ty),
+        GenericArgument::Lifetime(l) => format!("'{}", l.ident),
+        _ => "_".to_owned(),
+    }
 }

@@ -239,8 +239,9 @@ pub struct ApiError {
     pub retry_after: Option<Duration>,
     /// How many times the request was sent (1 when it was not retried).
     pub attempts: u32,
-    /// How long the request waited because Prolific throttled the client, 429s included.
-    throttled_for: Duration,
+    /// How long the request waited because Prolific throttled the client (its own 429s, and
+    /// the client's other requests' while it was held back); zero when it was not throttled.
+    pub throttled_for: Duration,
     /// What to do about it, when the client knows more than the answer says (such as a base
     /// URL that ends in `/api/v1`, for a 404).
     hint: Option<String>,

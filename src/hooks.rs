@@ -151,8 +151,11 @@ impl ClientHooks<Hooks> for RawClient {
         let mut attempt = 0;
         let mut tally = Tally::default();
         loop {
-            // Held back by another request's throttled answer: wait until its next try.
-            while let Some(wait) = hooks.throttle.wait(hooks.retry.base_backoff) {
+            // Held back by another request's throttled answer: wait until its next try, but
+            // no longer than this request's own patience for 429s.
+            while tally.throttled_for < hooks.retry.max_throttle_wait
+                && let Some(wait) = hooks.throttle.wait(hooks.retry.base_backoff)
+            {
                 throttled_wait(info, wait, &mut tally).await;
             }
             // A copy to send again if this attempt fails (the generated client's bodies are

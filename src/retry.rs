@@ -44,7 +44,7 @@ pub struct RetryPolicy {
     pub(crate) base_backoff: Duration,
     max_backoff: Duration,
     max_retry_after: Duration,
-    max_throttle_wait: Duration,
+    pub(crate) max_throttle_wait: Duration,
 }
 
 /// What to do after an attempt, as [`RetryPolicy::next`] decides.
@@ -117,7 +117,7 @@ impl RetryPolicy {
 
     /// How long one request may spend waiting out 429s (Prolific throttling it) before it
     /// fails with that 429 ([`Error::is_rate_limited`](crate::Error::is_rate_limited));
-    /// `Duration::ZERO` sends it once whatever the answer. Default 60 s.
+    /// `Duration::ZERO`: a 429 is not retried. Default 60 s.
     pub fn max_throttle_wait(mut self, patience: Duration) -> Self {
         self.max_throttle_wait = patience;
         self
@@ -146,6 +146,9 @@ impl RetryPolicy {
                     Some(asked) => asked.min(self.max_retry_after),
                     None => self.throttle_backoff(tally.throttles).min(left),
                 };
+                // A floor, so that a `Retry-After: 0` or a zero back-off can neither make a
+                // throttled request resend at full speed nor leave its patience unspent.
+                let wait = wait.max(MIN_THROTTLE_WAIT);
                 return if left.is_zero() || wait > left {
                     Next::Stop
                 } else {
@@ -189,6 +192,9 @@ impl RetryPolicy {
         self.backoff_ceiling(attempt).mul_f64(random_unit())
     }
 }
+
+/// The shortest wait after a 429, whatever the `Retry-After` or the back-off says.
+const MIN_THROTTLE_WAIT: Duration = Duration::from_millis(100);
 
 /// The statuses worth retrying: 408, 429, 500, 502, 503, 504.
 pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
@@ -269,8 +275,14 @@ mod tests {
             next(first, 503, Some("7")),
             Next::Retry(Duration::from_secs(7))
         );
+        // A Retry-After is capped; a zero one still waits a little, spending the patience.
+        let (asked_long, asked_none) =
+            (next(first, 429, Some("3600")), next(first, 429, Some("0")));
         let capped = Next::Throttled(Duration::from_secs(60));
-        assert_eq!(next(first, 429, Some("3600")), capped);
+        assert_eq!(
+            (asked_long, asked_none),
+            (capped, Next::Throttled(MIN_THROTTLE_WAIT))
+        );
     }
 
     #[test]

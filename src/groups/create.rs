@@ -1,8 +1,8 @@
 //! [`CreateGroup`]: a new group in a workspace or an organisation.
 
-use std::{borrow::Cow, future::IntoFuture};
+use std::borrow::Cow;
 
-use super::{BoxFuture, Owner};
+use super::Owner;
 use crate::{
     client::Client,
     error::Result,
@@ -88,15 +88,7 @@ impl CreateGroup {
     }
 }
 
-/// `.await` is [`send`](CreateGroup::send).
-impl IntoFuture for CreateGroup {
-    type Output = Result<ParticipantGroup>;
-    type IntoFuture = BoxFuture<'static, ParticipantGroup>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+send_on_await!(CreateGroup => ParticipantGroup);
 
 /// The body of a create request, every field checked.
 pub(super) type CreateBody = types::builder::CreateParticipantGroup;

@@ -2,11 +2,11 @@
 //! [`GetOrCreateGroup`]. Only live groups count: a deleted group keeps its name, and is never
 //! found nor reused.
 
-use std::future::{IntoFuture, ready};
+use std::future::ready;
 
 use futures_util::TryStreamExt;
 
-use super::{BoxFuture, CreateGroup, GroupFilter, ListGroups, Owner, create::create};
+use super::{CreateGroup, GroupFilter, ListGroups, Owner, create::create};
 use crate::{
     client::Client,
     error::{Error, Result},
@@ -146,12 +146,4 @@ impl GetOrCreateOutcome {
     }
 }
 
-/// `.await` is [`send`](GetOrCreateGroup::send).
-impl IntoFuture for GetOrCreateGroup {
-    type Output = Result<ParticipantGroup>;
-    type IntoFuture = BoxFuture<'static, ParticipantGroup>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+send_on_await!(GetOrCreateGroup => ParticipantGroup);

@@ -6,11 +6,11 @@
 //! limit, an offset at or past `meta.count`, or a page that adds no group not already seen (so
 //! a server that ignores `limit` or `offset` cannot make the client loop, nor repeat groups).
 
-use std::{collections::HashSet, future::IntoFuture};
+use std::collections::HashSet;
 
 use futures_util::{Stream, StreamExt, TryStreamExt, stream};
 
-use super::{BoxFuture, GroupFilter};
+use super::GroupFilter;
 use crate::{
     client::Client,
     error::{Error, Result},
@@ -96,15 +96,7 @@ impl ListGroups {
     }
 }
 
-/// `.await` is [`send`](ListGroups::send).
-impl IntoFuture for ListGroups {
-    type Output = Result<Vec<ParticipantGroup>>;
-    type IntoFuture = BoxFuture<'static, Vec<ParticipantGroup>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+send_on_await!(ListGroups => Vec<ParticipantGroup>);
 
 /// Where paging stands between two pages.
 struct Pager {

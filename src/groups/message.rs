@@ -1,8 +1,5 @@
 //! [`MessageGroup`]: a message to every member of a group.
 
-use std::future::IntoFuture;
-
-use super::BoxFuture;
 use crate::{
     client::Client,
     error::{Error, Result},
@@ -64,12 +61,4 @@ impl MessageGroup {
     }
 }
 
-/// `.await` is [`send`](MessageGroup::send).
-impl IntoFuture for MessageGroup {
-    type Output = Result<()>;
-    type IntoFuture = BoxFuture<'static, ()>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+send_on_await!(MessageGroup => ());

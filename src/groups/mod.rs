@@ -1,6 +1,21 @@
 //! [`ParticipantGroups`]: the handle for the participant-groups API, one method per call.
 //! Each request builder lives in its own file with its `send`.
 
+/// `.await` on a request builder is its `send()`: one calling rule for every builder (the
+/// membership changes get theirs from `members::change_options`, with their lifetime).
+macro_rules! send_on_await {
+    ($builder:ty => $output:ty) => {
+        impl std::future::IntoFuture for $builder {
+            type Output = $crate::Result<$output>;
+            type IntoFuture = super::BoxFuture<'static, $output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    };
+}
+
 mod chunks;
 mod create;
 mod find;

@@ -1,8 +1,5 @@
 //! [`UpdateGroup`]: renaming a group, and the PATCH that replacing its membership starts with.
 
-use std::future::IntoFuture;
-
-use super::BoxFuture;
 use crate::{
     client::Client,
     error::{Error, Result},
@@ -50,15 +47,7 @@ impl UpdateGroup {
     }
 }
 
-/// `.await` is [`send`](UpdateGroup::send).
-impl IntoFuture for UpdateGroup {
-    type Output = Result<ParticipantGroup>;
-    type IntoFuture = BoxFuture<'static, ParticipantGroup>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+send_on_await!(UpdateGroup => ParticipantGroup);
 
 /// Sends one PATCH. `participant_ids: Some(..)` overwrites the membership.
 pub(super) async fn patch(

@@ -201,7 +201,8 @@ async fn each_throttled_wait_is_an_event_with_the_wait_and_the_time_waited() {
     let capture = Capture::default();
     keep_a_second_dispatcher();
     let _default = tracing::subscriber::set_default(capture.clone());
-    fake.inject(Fault::throttled(std::time::Duration::from_millis(100)));
+    // Long enough for several 429s at the shortest wait after one (100 ms).
+    fake.inject(Fault::throttled(std::time::Duration::from_millis(350)));
     retrying_client(&fake, 0)
         .participant_groups()
         .get(&id)
